@@ -1,0 +1,649 @@
+//! The schema of every warehouse table, declared once.
+//!
+//! `store` creates the tables from these definitions, `ingest` types the data set's columns
+//! with them, and `propcast schema` renders `docs/warehouse.md` from them (a test keeps the
+//! document in step). Units are part of each column's doc.
+
+use crate::tables as t;
+
+/// The SQL type of a column (SQLite storage class).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    /// UTF-8 text (ids, names, dates as `YYYY-MM-DD`, timestamps as RFC 3339 UTC).
+    Text,
+    /// 64-bit integer (counts, flags 0/1).
+    Int,
+    /// 64-bit float.
+    Real,
+}
+
+impl ColType {
+    /// The SQL spelling.
+    pub fn sql(self) -> &'static str {
+        match self {
+            ColType::Text => "TEXT",
+            ColType::Int => "INTEGER",
+            ColType::Real => "REAL",
+        }
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: &'static str,
+    /// Storage type.
+    pub ty: ColType,
+    /// Whether NULL is allowed (missing is NULL, never a default).
+    pub nullable: bool,
+    /// What it holds, with its unit.
+    pub doc: &'static str,
+}
+
+/// How a table is partitioned: the unit of idempotent rewrites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partitioning {
+    /// By a date column (`YYYY-MM-DD`).
+    Date(&'static str),
+    /// By a season column ("2024-25").
+    Season(&'static str),
+    /// The whole table is one partition.
+    Whole,
+}
+
+/// One warehouse table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableDef {
+    /// Table name.
+    pub name: &'static str,
+    /// The room (phase) that owns it.
+    pub layer: &'static str,
+    /// What one row is.
+    pub doc: &'static str,
+    /// Columns in order.
+    pub columns: &'static [ColumnDef],
+    /// Primary key columns (empty: no natural key).
+    pub primary_key: &'static [&'static str],
+    /// Partitioning.
+    pub partitioning: Partitioning,
+}
+
+impl TableDef {
+    /// The column of this name.
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The partition column, if any.
+    pub fn partition_column(&self) -> Option<&'static str> {
+        match self.partitioning {
+            Partitioning::Date(c) | Partitioning::Season(c) => Some(c),
+            Partitioning::Whole => None,
+        }
+    }
+
+    /// `CREATE TABLE` and index statements.
+    pub fn ddl(&self) -> String {
+        let mut cols: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let nn = if c.nullable && !self.primary_key.contains(&c.name) { "" } else { " NOT NULL" };
+                format!("  {} {}{}", c.name, c.ty.sql(), nn)
+            })
+            .collect();
+        if !self.primary_key.is_empty() {
+            cols.push(format!("  PRIMARY KEY ({})", self.primary_key.join(", ")));
+        }
+        let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n{}\n);\n", self.name, cols.join(",\n"));
+        if let Some(p) = self.partition_column() {
+            sql.push_str(&format!(
+                "CREATE INDEX IF NOT EXISTS idx_{0}_{1} ON {0} ({1});\n",
+                self.name, p
+            ));
+        }
+        sql
+    }
+}
+
+const fn c(name: &'static str, ty: ColType, doc: &'static str) -> ColumnDef {
+    ColumnDef { name, ty, nullable: true, doc }
+}
+const fn k(name: &'static str, ty: ColType, doc: &'static str) -> ColumnDef {
+    ColumnDef { name, ty, nullable: false, doc }
+}
+
+use ColType::{Int, Real, Text};
+
+const GAME_ID: ColumnDef = k("game_id", Text, "canonical game id `YYYYMMDD_AWAY_HOME`");
+const NBA_GAME_ID: ColumnDef = c("nba_game_id", Text, "NBA.com 10-digit game id (crosswalk)");
+const SEASON: ColumnDef = k("season", Text, "season, `2024-25`");
+const SEASON_YEAR: ColumnDef = k("season_year", Int, "calendar year the season starts in (2024 for 2024-25)");
+const SEASON_TYPE: ColumnDef = k("season_type", Text, "`Regular Season`, `PlayIn`, `Playoffs` or `CupFinal`");
+const GAME_DATE: ColumnDef = k("game_date", Text, "game date, US Eastern, `YYYY-MM-DD`");
+const PLAYER_ID: ColumnDef = k("player_id", Text, "canonical player id: bbref slug, else `nba:<person id>`");
+const NBA_PLAYER_ID: ColumnDef = c("nba_player_id", Text, "NBA.com person id (crosswalk)");
+const PLAYER_NAME: ColumnDef = c("player_name", Text, "player name as the source wrote it");
+const PLAYER_LOOKUP: ColumnDef = c("player_lookup", Text, "normalized name key (NFKD, no diacritics, a-z0-9 only)");
+const TEAM: ColumnDef = k("team_abbr", Text, "team, NBA tricode");
+const OPP: ColumnDef = k("opp_abbr", Text, "opponent, NBA tricode");
+
+/// `schedule`: one row per game.
+pub const SCHEDULE: TableDef = TableDef {
+    name: t::SCHEDULE,
+    layer: "raw",
+    doc: "One row per game, every season type. The game-id crosswalk lives here.",
+    columns: &[
+        GAME_ID,
+        NBA_GAME_ID,
+        k("bbref_game_id", Text, "basketball-reference id `YYYYMMDD0HHH` (crosswalk)"),
+        SEASON,
+        SEASON_YEAR,
+        SEASON_TYPE,
+        GAME_DATE,
+        k("home_abbr", Text, "home team, NBA tricode (bbref's home for neutral sites)"),
+        k("away_abbr", Text, "away team, NBA tricode"),
+        c("home_pts", Int, "home points (NULL before the game is played)"),
+        c("away_pts", Int, "away points"),
+        c("title", Text, "source page heading"),
+    ],
+    primary_key: &["game_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `team_games`: one row per team per game.
+pub const TEAM_GAMES: TableDef = TableDef {
+    name: t::TEAM_GAMES,
+    layer: "raw",
+    doc: "One row per team per game (box-score totals).",
+    columns: &[
+        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, TEAM, OPP,
+        k("is_home", Int, "1 home, 0 away"),
+        c("win", Int, "1 win, 0 loss"),
+        c("pts", Int, "points scored"),
+        c("opp_pts", Int, "points allowed"),
+        c("minutes", Real, "team player-minutes: 240 + 25 per overtime"),
+        c("fgm", Int, "field goals made"),
+        c("fga", Int, "field goals attempted"),
+        c("fg3m", Int, "threes made"),
+        c("fg3a", Int, "threes attempted"),
+        c("ftm", Int, "free throws made"),
+        c("fta", Int, "free throws attempted"),
+        c("oreb", Int, "offensive rebounds"),
+        c("dreb", Int, "defensive rebounds"),
+        c("reb", Int, "rebounds"),
+        c("ast", Int, "assists"),
+        c("stl", Int, "steals"),
+        c("blk", Int, "blocks"),
+        c("tov", Int, "turnovers"),
+        c("pf", Int, "personal fouls"),
+        c("pts_q1", Int, "points, 1st quarter"),
+        c("pts_q2", Int, "points, 2nd quarter"),
+        c("pts_q3", Int, "points, 3rd quarter"),
+        c("pts_q4", Int, "points, 4th quarter"),
+        c("pts_ot", Int, "points, all overtimes"),
+        c("pace", Real, "bbref pace estimate, possessions per 48 minutes"),
+        c("possessions", Real, "NBA.com possessions count"),
+        c("off_rtg", Real, "points per 100 possessions"),
+        c("efg_pct", Real, "effective FG%, 0-1"),
+        c("tov_pct", Real, "turnover %, 0-100"),
+        c("orb_pct", Real, "offensive rebound %, 0-100"),
+        c("ft_rate", Real, "FTA per FGA, ratio"),
+    ],
+    primary_key: &["game_id", "team_abbr"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `player_games`: one row per player per game played.
+pub const PLAYER_GAMES: TableDef = TableDef {
+    name: t::PLAYER_GAMES,
+    layer: "raw",
+    doc: "One row per player per game actually played (box score).",
+    columns: &[
+        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, PLAYER_ID, NBA_PLAYER_ID,
+        PLAYER_NAME, PLAYER_LOOKUP, TEAM, OPP,
+        k("is_home", Int, "1 home, 0 away"),
+        c("starter", Int, "1 if in the starting lineup (box score)"),
+        c("minutes", Real, "decimal minutes (30:31 = 30.517)"),
+        c("pts", Int, "points"),
+        c("fgm", Int, "field goals made"),
+        c("fga", Int, "field goals attempted"),
+        c("fg3m", Int, "threes made"),
+        c("fg3a", Int, "threes attempted"),
+        c("ftm", Int, "free throws made"),
+        c("fta", Int, "free throws attempted"),
+        c("oreb", Int, "offensive rebounds"),
+        c("dreb", Int, "defensive rebounds"),
+        c("reb", Int, "rebounds"),
+        c("ast", Int, "assists"),
+        c("stl", Int, "steals"),
+        c("blk", Int, "blocks"),
+        c("tov", Int, "turnovers"),
+        c("pf", Int, "personal fouls"),
+        c("plus_minus", Int, "plus-minus, points"),
+        c("game_score", Real, "Hollinger game score"),
+        c("ts_pct", Real, "true shooting %, 0-1 (NULL without attempts)"),
+        c("efg_pct", Real, "effective FG%, 0-1 (NULL without attempts)"),
+        c("usg_pct", Real, "usage %, 0-100 (source's)"),
+        c("off_rtg", Real, "offensive rating, points per 100 possessions"),
+        c("def_rtg", Real, "defensive rating, points per 100 possessions"),
+        c("bpm", Real, "box plus-minus"),
+        c("source", Text, "source tag (`bbref`)"),
+    ],
+    primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `player_availability`: rostered players who did not play.
+pub const PLAYER_AVAILABILITY: TableDef = TableDef {
+    name: t::PLAYER_AVAILABILITY,
+    layer: "raw",
+    doc: "One row per rostered player who did not play in a game (official inactive list, DNP, ...). Post-game facts.",
+    columns: &[
+        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, TEAM, PLAYER_ID,
+        NBA_PLAYER_ID, PLAYER_NAME, PLAYER_LOOKUP,
+        k("status", Text, "`Inactive`, `Did Not Play`, `Did Not Dress`, `Not With Team` or `Player Suspended`"),
+    ],
+    primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `shot_zones`: per player per game shot zones.
+pub const SHOT_ZONES: TableDef = TableDef {
+    name: t::SHOT_ZONES,
+    layer: "raw",
+    doc: "Per player per game shot zones (regular season; seasons the source has).",
+    columns: &[
+        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, PLAYER_ID, NBA_PLAYER_ID,
+        PLAYER_NAME, PLAYER_LOOKUP, TEAM,
+        c("fga", Int, "field goals attempted"),
+        c("fgm", Int, "field goals made"),
+        c("ra_fga", Int, "restricted-area attempts"),
+        c("ra_fgm", Int, "restricted-area makes"),
+        c("paint_fga", Int, "paint (non-RA) attempts"),
+        c("paint_fgm", Int, "paint (non-RA) makes"),
+        c("mid_fga", Int, "mid-range attempts"),
+        c("mid_fgm", Int, "mid-range makes"),
+        c("lc3_fga", Int, "left-corner 3 attempts"),
+        c("lc3_fgm", Int, "left-corner 3 makes"),
+        c("rc3_fga", Int, "right-corner 3 attempts"),
+        c("rc3_fgm", Int, "right-corner 3 makes"),
+        c("atb3_fga", Int, "above-the-break 3 attempts"),
+        c("atb3_fgm", Int, "above-the-break 3 makes"),
+        c("bc_fga", Int, "backcourt attempts"),
+        c("bc_fgm", Int, "backcourt makes"),
+        c("avg_shot_distance", Real, "mean shot distance, feet"),
+    ],
+    primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `shot_zones_season`: season shot-zone totals (end of season: leakage hazard).
+pub const SHOT_ZONES_SEASON: TableDef = TableDef {
+    name: t::SHOT_ZONES_SEASON,
+    layer: "raw",
+    doc: "Per player per season shot-zone totals. End-of-season numbers: never a feature for a game of the same season.",
+    columns: &[
+        SEASON, SEASON_YEAR, SEASON_TYPE, PLAYER_ID, NBA_PLAYER_ID, PLAYER_NAME, PLAYER_LOOKUP,
+        c("team_id", Text, "NBA.com team id"),
+        c("team_abbr", Text, "team, NBA tricode"),
+        c("ra_fgm", Real, "ra makes, season total"),
+        c("ra_fga", Real, "ra attempts, season total"),
+        c("ra_fg_pct", Real, "ra FG%, 0-1"),
+        c("paint_fgm", Real, "paint makes, season total"),
+        c("paint_fga", Real, "paint attempts, season total"),
+        c("paint_fg_pct", Real, "paint FG%, 0-1"),
+        c("mid_fgm", Real, "mid makes, season total"),
+        c("mid_fga", Real, "mid attempts, season total"),
+        c("mid_fg_pct", Real, "mid FG%, 0-1"),
+        c("lc3_fgm", Real, "lc3 makes, season total"),
+        c("lc3_fga", Real, "lc3 attempts, season total"),
+        c("lc3_fg_pct", Real, "lc3 FG%, 0-1"),
+        c("rc3_fgm", Real, "rc3 makes, season total"),
+        c("rc3_fga", Real, "rc3 attempts, season total"),
+        c("rc3_fg_pct", Real, "rc3 FG%, 0-1"),
+        c("atb3_fgm", Real, "atb3 makes, season total"),
+        c("atb3_fga", Real, "atb3 attempts, season total"),
+        c("atb3_fg_pct", Real, "atb3 FG%, 0-1"),
+        c("bc_fgm", Real, "bc makes, season total"),
+        c("bc_fga", Real, "bc attempts, season total"),
+        c("bc_fg_pct", Real, "bc FG%, 0-1"),
+        c("c3_fgm", Real, "c3 makes, season total"),
+        c("c3_fga", Real, "c3 attempts, season total"),
+        c("c3_fg_pct", Real, "c3 FG%, 0-1"),
+    ],
+    primary_key: &["season", "season_type", "player_id"],
+    partitioning: Partitioning::Season("season"),
+};
+
+/// `prop_lines`: prop-line snapshots.
+pub const PROP_LINES: TableDef = TableDef {
+    name: t::PROP_LINES,
+    layer: "raw",
+    doc: "One row per line offer (snapshot, book, market, player). No natural key: the source repeats offers.",
+    columns: &[
+        SEASON, SEASON_YEAR, GAME_DATE,
+        c("game_id", Text, "canonical game id; NULL when the game cannot be placed"),
+        c("player_id", Text, "canonical player id; NULL when the name matches no known player"),
+        PLAYER_NAME,
+        PLAYER_LOOKUP,
+        c("team_abbr", Text, "player's team, NBA tricode"),
+        c("opp_abbr", Text, "opponent, NBA tricode"),
+        c("home_abbr", Text, "home team, NBA tricode"),
+        c("away_abbr", Text, "away team, NBA tricode"),
+        k("market", Text, "`player_points`, `player_points_rebounds_assists`, ..."),
+        k("book", Text, "bookmaker or DFS site"),
+        k("line", Real, "the line, in points (or PRA, ...)"),
+        c("over_price", Real, "American odds for the over"),
+        c("under_price", Real, "American odds for the under"),
+        c("is_main_line", Int, "1 if the main line of its player/book/market/snapshot"),
+        c("player_played", Int, "1 if the player has a box-score row (post-game; never a feature)"),
+        c("avail_status", Text, "availability status of an unmatched player (post-game)"),
+        c("snapshot_utc", Text, "when the line was captured, UTC RFC 3339"),
+        c("commence_utc", Text, "scheduled tip-off, UTC RFC 3339"),
+        c("source", Text, "source repository"),
+    ],
+    primary_key: &[],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `player_id_crosswalk`: bbref slug ↔ NBA.com person id.
+pub const PLAYER_ID_CROSSWALK: TableDef = TableDef {
+    name: t::PLAYER_ID_CROSSWALK,
+    layer: "raw",
+    doc: "The data set's one-to-one crosswalk of bbref slugs and NBA.com person ids.",
+    columns: &[
+        k("player_id", Text, "bbref slug"),
+        k("nba_player_id", Text, "NBA.com person id"),
+        PLAYER_NAME,
+    ],
+    primary_key: &["player_id"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `players`: the registry.
+pub const PLAYERS: TableDef = TableDef {
+    name: t::PLAYERS,
+    layer: "reference",
+    doc: "One row per canonical player, with every id known for them.",
+    columns: &[
+        PLAYER_ID,
+        c("bbref_id", Text, "basketball-reference slug, if known"),
+        NBA_PLAYER_ID,
+        k("display_name", Text, "the most used spelling of the name"),
+        PLAYER_LOOKUP,
+        c("first_game_date", Text, "first game played, `YYYY-MM-DD`"),
+        c("last_game_date", Text, "last game played, `YYYY-MM-DD`"),
+    ],
+    primary_key: &["player_id"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `player_aliases`: every spelling seen.
+pub const PLAYER_ALIASES: TableDef = TableDef {
+    name: t::PLAYER_ALIASES,
+    layer: "reference",
+    doc: "Every (player, name spelling, source table) seen at ingest.",
+    columns: &[
+        PLAYER_ID,
+        k("alias_name", Text, "the name as written"),
+        k("alias_lookup", Text, "its normalized key"),
+        k("source_table", Text, "the raw table it was seen in"),
+        k("rows", Int, "how many rows carry it"),
+    ],
+    primary_key: &["player_id", "alias_name", "source_table"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `season_calendar`: derived from the schedule.
+pub const SEASON_CALENDAR: TableDef = TableDef {
+    name: t::SEASON_CALENDAR,
+    layer: "reference",
+    doc: "One row per season, derived from the schedule at ingest (never hard-coded).",
+    columns: &[
+        SEASON, SEASON_YEAR,
+        k("regular_start", Text, "first regular-season game date"),
+        k("regular_end", Text, "last regular-season game date"),
+        c("playin_start", Text, "first play-in date"),
+        c("playoffs_start", Text, "first playoff date"),
+        k("season_end", Text, "last game date"),
+        k("bootstrap_end", Text, "last date of the bootstrap window (first 14 days of the regular season)"),
+        k("regular_games", Int, "regular-season games (Cup games before the final included)"),
+        k("playin_games", Int, "play-in games"),
+        k("playoff_games", Int, "playoff games"),
+        k("cup_final_games", Int, "NBA Cup final games"),
+        k("game_dates", Int, "dates with at least one game"),
+    ],
+    primary_key: &["season"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `player_game_summary` (phase 3, slice).
+pub const PLAYER_GAME_SUMMARY: TableDef = TableDef {
+    name: t::PLAYER_GAME_SUMMARY,
+    layer: "analytics",
+    doc: "One row per player per game played (minimal slice; the phase-3 issue completes it).",
+    columns: &[
+        GAME_ID, GAME_DATE, SEASON, SEASON_YEAR, SEASON_TYPE, PLAYER_ID, PLAYER_LOOKUP, PLAYER_NAME,
+        TEAM, OPP,
+        k("is_home", Int, "1 home, 0 away"),
+        c("starter_flag", Int, "1 if started (box score)"),
+        c("win_flag", Int, "1 if the team won (from team_games)"),
+        c("minutes_played", Real, "decimal minutes"),
+        c("points", Int, "points"),
+        c("fg_attempts", Int, "field goals attempted"),
+        c("fg_makes", Int, "field goals made"),
+        c("three_pt_attempts", Int, "threes attempted"),
+        c("three_pt_makes", Int, "threes made"),
+        c("ft_attempts", Int, "free throws attempted"),
+        c("ft_makes", Int, "free throws made"),
+        c("rebounds", Int, "rebounds"),
+        c("assists", Int, "assists"),
+        c("turnovers", Int, "turnovers"),
+        c("plus_minus", Int, "plus-minus"),
+    ],
+    primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `player_features` (phase 4, slice).
+pub const PLAYER_FEATURES: TableDef = TableDef {
+    name: t::PLAYER_FEATURES,
+    layer: "features",
+    doc: "Point-in-time scoring features per player per game: only games before game_date count.",
+    columns: &[
+        GAME_ID, GAME_DATE, SEASON, PLAYER_ID, TEAM,
+        k("games_before", Int, "games played before game_date, any season"),
+        k("games_played_season", Int, "games played this season before game_date"),
+        c("points_avg_last_5", Real, "mean points, last 5 games played before the date (fewer if fewer), points"),
+        c("points_avg_last_10", Real, "mean points, last 10 games played before the date, points"),
+        c("points_avg_season", Real, "mean points this season before the date, points; NULL before the first game"),
+        c("points_std_last_10", Real, "sample std of points over the last 10 games (needs 2), points"),
+        c("games_last_7_days", Int, "games played in the 7 days before the date"),
+        c("last_game_date", Text, "date of the previous game played"),
+    ],
+    primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `player_prop_predictions` (phase 5A, slice).
+pub const PLAYER_PROP_PREDICTIONS: TableDef = TableDef {
+    name: t::PLAYER_PROP_PREDICTIONS,
+    layer: "predictions",
+    doc: "One row per system, player, game and version.",
+    columns: &[
+        k("system_id", Text, "prediction system (`moving_average`, ...)"),
+        PLAYER_ID, GAME_ID, GAME_DATE,
+        k("version", Int, "prediction version for this system, player and game"),
+        k("predicted_points", Real, "predicted points, clamped to 0-60"),
+        c("line", Real, "consensus (median) pre-game points line, points"),
+        c("line_source", Text, "`consensus` of n books, or NULL without a line"),
+        c("line_books", Int, "number of books in the consensus"),
+        c("edge", Real, "predicted_points − line, points"),
+        k("confidence", Real, "confidence, 0-1"),
+        k("recommendation", Text, "OVER, UNDER, PASS or NO_LINE"),
+        k("model_id", Text, "model or rule version"),
+        k("is_active", Int, "1 for the live version"),
+    ],
+    primary_key: &["system_id", "player_id", "game_id", "version"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `prediction_accuracy` (phase 5B, slice).
+pub const PREDICTION_ACCURACY: TableDef = TableDef {
+    name: t::PREDICTION_ACCURACY,
+    layer: "grading",
+    doc: "One row per active prediction, judged against the box score and the line.",
+    columns: &[
+        k("system_id", Text, "prediction system"),
+        PLAYER_ID, GAME_ID, GAME_DATE, SEASON,
+        k("predicted_points", Real, "predicted points"),
+        c("actual_points", Int, "points scored; NULL if the player did not play"),
+        c("minutes_played", Real, "decimal minutes; NULL if the player did not play"),
+        c("absolute_error", Real, "|predicted − actual|, points"),
+        c("signed_error", Real, "predicted − actual, points"),
+        c("line", Real, "the line predicted against"),
+        k("recommendation", Text, "OVER, UNDER, PASS or NO_LINE"),
+        c("prediction_correct", Int, "1/0 for OVER/UNDER; NULL for PASS, NO_LINE, push or void"),
+        k("is_voided", Int, "1 if the player did not play"),
+        c("void_reason", Text, "why voided"),
+    ],
+    primary_key: &["system_id", "player_id", "game_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// `ingest_files`: the content hash of every data-set file ingested.
+pub const INGEST_FILES: TableDef = TableDef {
+    name: "ingest_files",
+    layer: "system",
+    doc: "One row per raw table: the file last ingested into it and its content hash. Unchanged files are skipped.",
+    columns: &[
+        k("table_name", Text, "raw table"),
+        k("file_path", Text, "file read"),
+        k("sha256", Text, "SHA-256 of the file's bytes"),
+        k("bytes", Int, "file size, bytes"),
+        k("rows", Int, "rows kept"),
+        k("ingested_at", Text, "when, UTC RFC 3339"),
+    ],
+    primary_key: &["table_name"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `ingest_partitions`: content hash of every raw partition.
+pub const INGEST_PARTITIONS: TableDef = TableDef {
+    name: "ingest_partitions",
+    layer: "system",
+    doc: "One row per raw table partition: its row count and content hash. A changed file rewrites exactly the partitions whose hash changed; downstream staleness reads these hashes.",
+    columns: &[
+        k("table_name", Text, "raw table"),
+        k("partition", Text, "partition value (date, season or `all`)"),
+        k("rows", Int, "rows in the partition"),
+        k("content_hash", Text, "SHA-256 of the partition's canonical rows"),
+    ],
+    primary_key: &["table_name", "partition"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `ingest_quarantine`: source rows that could not be placed.
+pub const INGEST_QUARANTINE: TableDef = TableDef {
+    name: "ingest_quarantine",
+    layer: "system",
+    doc: "Source rows kept out of the raw tables because they cannot be placed (e.g. no game id and no date), with the reason. Replaced on each ingest of the table.",
+    columns: &[
+        k("table_name", Text, "raw table"),
+        k("file_path", Text, "file"),
+        k("line", Int, "1-based line number in the file (header = 1)"),
+        k("reason", Text, "why the row was kept out"),
+    ],
+    primary_key: &["table_name", "line"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `asset_partitions`: the run ledger, one row per asset partition.
+pub const ASSET_PARTITIONS: TableDef = TableDef {
+    name: "asset_partitions",
+    layer: "system",
+    doc: "The ledger: per (asset, partition) the fingerprint of its inputs and code version when it last succeeded, rows written and output hash. Written in the same transaction as the partition's rows.",
+    columns: &[
+        k("asset", Text, "asset name"),
+        k("partition", Text, "partition value"),
+        k("status", Text, "`ok`, `skipped` (bootstrap or no input) or `failed`"),
+        k("fingerprint", Text, "hash of code version and upstream partition hashes"),
+        k("code_version", Text, "asset code version"),
+        k("rows", Int, "rows written"),
+        k("content_hash", Text, "SHA-256 of the rows written (or file bytes)"),
+        k("run_id", Text, "run that wrote it"),
+        k("finished_at", Text, "UTC RFC 3339"),
+        c("error", Text, "error message when failed"),
+    ],
+    primary_key: &["asset", "partition"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `runs`: one row per command run.
+pub const RUNS: TableDef = TableDef {
+    name: "runs",
+    layer: "system",
+    doc: "One row per pipeline run: what ran, when, and its summary.",
+    columns: &[
+        k("run_id", Text, "run id"),
+        k("command", Text, "the command"),
+        k("started_at", Text, "UTC RFC 3339"),
+        c("finished_at", Text, "UTC RFC 3339"),
+        k("status", Text, "`running`, `ok` or `failed`"),
+        c("summary", Text, "JSON summary"),
+    ],
+    primary_key: &["run_id"],
+    partitioning: Partitioning::Whole,
+};
+
+/// Every table the store creates, in dependency order.
+pub const ALL_TABLES: &[TableDef] = &[
+    SCHEDULE,
+    TEAM_GAMES,
+    PLAYER_GAMES,
+    PLAYER_AVAILABILITY,
+    SHOT_ZONES,
+    SHOT_ZONES_SEASON,
+    PROP_LINES,
+    PLAYER_ID_CROSSWALK,
+    PLAYERS,
+    PLAYER_ALIASES,
+    SEASON_CALENDAR,
+    PLAYER_GAME_SUMMARY,
+    PLAYER_FEATURES,
+    PLAYER_PROP_PREDICTIONS,
+    PREDICTION_ACCURACY,
+    INGEST_FILES,
+    INGEST_PARTITIONS,
+    INGEST_QUARANTINE,
+    ASSET_PARTITIONS,
+    RUNS,
+];
+
+/// The definition of a table by name.
+pub fn table(name: &str) -> Option<&'static TableDef> {
+    ALL_TABLES.iter().find(|t| t.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_partitions_are_columns() {
+        for t in ALL_TABLES {
+            for k in t.primary_key {
+                assert!(t.column(k).is_some(), "{}: key {k}", t.name);
+            }
+            if let Some(p) = t.partition_column() {
+                assert!(t.column(p).is_some(), "{}: partition {p}", t.name);
+            }
+            let mut names: Vec<_> = t.columns.iter().map(|c| c.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), t.columns.len(), "{}: duplicate column", t.name);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Ingesting the data set directory: validate everything, then write once.
+
+use crate::error::{Error, Result};
+use crate::reader::CsvFile;
+use crate::registry;
+use crate::resolve::{GameIndex, PlayerIndex};
+use crate::tables::{self, Built};
+use propcast_core::schema::{self, Partitioning, TableDef};
+use propcast_core::PlayerId;
+use propcast_store::{delete_partition, insert_rows, RowHasher, Value, Warehouse};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The raw tables in the order they are ingested (schedule first: everything resolves
+/// against it; the crosswalk second: player ids resolve against it).
+pub const RAW_TABLES: [&TableDef; 8] = [
+    &schema::SCHEDULE,
+    &schema::PLAYER_ID_CROSSWALK,
+    &schema::TEAM_GAMES,
+    &schema::PLAYER_GAMES,
+    &schema::PLAYER_AVAILABILITY,
+    &schema::SHOT_ZONES,
+    &schema::SHOT_ZONES_SEASON,
+    &schema::PROP_LINES,
+];
+
+/// What happened to one raw table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableStatus {
+    /// Its file's hash matched the last ingest: nothing read, nothing written.
+    Unchanged,
+    /// Its partitions were compared and the changed ones rewritten.
+    Written,
+    /// The data set has no file for it: the table keeps what it had.
+    Absent,
+}
+
+/// The outcome for one raw table.
+#[derive(Debug, Clone)]
+pub struct TableReport {
+    /// The table.
+    pub table: &'static str,
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+    /// What happened.
+    pub status: TableStatus,
+    /// Rows in the table after the ingest.
+    pub rows: usize,
+    /// Partitions rewritten (new or changed content).
+    pub partitions_written: usize,
+    /// Partitions removed (no longer in the file).
+    pub partitions_deleted: usize,
+    /// Rows kept out, with line and reason.
+    pub quarantined: Vec<(u64, String)>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The outcome of an ingest.
+#[derive(Debug, Clone)]
+pub struct IngestReport {
+    /// Per raw table, in ingest order.
+    pub tables: Vec<TableReport>,
+}
+
+impl IngestReport {
+    /// Whether any partition was written or deleted.
+    pub fn changed(&self) -> bool {
+        self.tables
+            .iter()
+            .any(|t| t.partitions_written > 0 || t.partitions_deleted > 0)
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn file_hash(path: &Path) -> Result<(String, u64)> {
+    let raw = std::fs::read(path).map_err(|e| Error::Input {
+        location: crate::error::Location {
+            file: path.to_path_buf(),
+            line: 0,
+            column: None,
+        },
+        problem: crate::error::Problem::Unreadable(e.to_string()),
+    })?;
+    let mut h = RowHasher::new();
+    h.bytes(&raw);
+    Ok((h.finish(), raw.len() as u64))
+}
+
+fn cmp_value(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Integer(_) | Value::Real(_) => 1,
+            Value::Text(_) => 2,
+            Value::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::Integer(x), Value::Real(y)) => (*x as f64).total_cmp(y),
+        (Value::Real(x), Value::Integer(y)) => x.total_cmp(&(*y as f64)),
+        (Value::Real(x), Value::Real(y)) => x.total_cmp(y),
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+fn cmp_row(a: &[Value], b: &[Value]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| cmp_value(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+/// One partition's rows in canonical order, with their hash.
+struct Partition {
+    rows: Vec<Vec<Value>>,
+    hash: String,
+}
+
+fn partition(def: &TableDef, rows: Vec<Vec<Value>>) -> BTreeMap<String, Partition> {
+    let idx = def
+        .partition_column()
+        .and_then(|c| def.columns.iter().position(|x| x.name == c));
+    let mut groups: BTreeMap<String, Vec<Vec<Value>>> = BTreeMap::new();
+    for r in rows {
+        let key = match (idx, def.partitioning) {
+            (Some(i), Partitioning::Date(_) | Partitioning::Season(_)) => match &r[i] {
+                Value::Text(s) => s.clone(),
+                _ => String::new(),
+            },
+            _ => "all".to_string(),
+        };
+        groups.entry(key).or_default().push(r);
+    }
+    groups
+        .into_iter()
+        .map(|(k, mut rows)| {
+            rows.sort_by(|a, b| cmp_row(a, b));
+            let mut h = RowHasher::new();
+            for r in &rows {
+                h.row(r);
+            }
+            (k, Partition { rows, hash: h.finish() })
+        })
+        .collect()
+}
+
+/// A table to be written: its new partitions and which of them differ from the warehouse.
+struct Pending {
+    def: &'static TableDef,
+    file: PathBuf,
+    sha256: String,
+    bytes: u64,
+    parts: BTreeMap<String, Partition>,
+    changed: Vec<String>,
+    removed: Vec<String>,
+    quarantined: Vec<(u64, String)>,
+}
+
+fn stored_partitions(wh: &Warehouse, table: &str) -> Result<HashMap<String, String>> {
+    let r = wh.query(
+        "SELECT partition, content_hash FROM ingest_partitions WHERE table_name = ?1",
+        &[Value::Text(table.to_string())],
+    )?;
+    Ok(r.rows
+        .into_iter()
+        .filter_map(|row| match (&row[0], &row[1]) {
+            (Value::Text(p), Value::Text(h)) => Some((p.clone(), h.clone())),
+            _ => None,
+        })
+        .collect())
+}
+
+fn stored_file_hash(wh: &Warehouse, table: &str) -> Result<Option<String>> {
+    let r = wh.query(
+        "SELECT sha256 FROM ingest_files WHERE table_name = ?1",
+        &[Value::Text(table.to_string())],
+    )?;
+    Ok(r.rows.first().and_then(|row| match &row[0] {
+        Value::Text(s) => Some(s.clone()),
+        _ => None,
+    }))
+}
+
+fn names_from_rows(def: &TableDef, rows: &[Vec<Value>], players: &mut PlayerIndex) {
+    let (Some(pi), Some(li)) = (
+        def.columns.iter().position(|c| c.name == "player_id"),
+        def.columns.iter().position(|c| c.name == "player_lookup"),
+    ) else {
+        return;
+    };
+    for r in rows {
+        if let (Value::Text(p), Value::Text(l)) = (&r[pi], &r[li]) {
+            if let Ok(id) = PlayerId::parse(p) {
+                players.add_name(l, &id);
+            }
+        }
+    }
+}
+
+fn names_from_warehouse(wh: &Warehouse, players: &mut PlayerIndex) -> Result<()> {
+    let r = wh.query(
+        "SELECT DISTINCT player_lookup, player_id FROM player_games WHERE player_lookup IS NOT NULL",
+        &[],
+    )?;
+    for row in r.rows {
+        if let (Value::Text(l), Value::Text(p)) = (&row[0], &row[1]) {
+            if let Ok(id) = PlayerId::parse(p) {
+                players.add_name(l, &id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ingests the data set in `dir` into the warehouse.
+///
+/// Every changed file is read and validated in full before anything is written; then one
+/// transaction rewrites exactly the partitions whose content changed, the registry and the
+/// season calendar. Bad input returns [`Error::Input`] naming file, line and column, and the
+/// warehouse is left exactly as it was. Unchanged files (same SHA-256) are not read.
+pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
+    let mut reports = Vec::new();
+    let mut files: Vec<(&'static TableDef, Option<PathBuf>, Option<(String, u64)>, bool)> = Vec::new();
+    for def in RAW_TABLES {
+        let path = CsvFile::find(dir, def.name);
+        let (hash, unchanged) = match &path {
+            Some(p) => {
+                let h = file_hash(p)?;
+                let same = stored_file_hash(wh, def.name)?.as_deref() == Some(h.0.as_str());
+                (Some(h), same)
+            }
+            None => (None, false),
+        };
+        files.push((def, path, hash, unchanged));
+    }
+    if files[0].1.is_none() {
+        return Err(Error::MissingFile {
+            dir: dir.to_path_buf(),
+            table: schema::SCHEDULE.name.to_string(),
+        });
+    }
+    let all_unchanged = files.iter().all(|(_, p, _, same)| p.is_none() || *same);
+
+    let mut pending: Vec<Pending> = Vec::new();
+    if !all_unchanged {
+        // Indexes: the schedule and the crosswalk are always read (they are small).
+        let sched_path = files[0].1.clone().unwrap_or_default();
+        let sched = CsvFile::read(&sched_path)?;
+        let (games, sched_built) = tables::schedule(&sched)?;
+        let games = GameIndex::new(games);
+        let mut players = PlayerIndex::default();
+        let cw = match &files[1].1 {
+            Some(p) => {
+                let f = CsvFile::read(p)?;
+                Some((tables::crosswalk(&f, &mut players)?, f))
+            }
+            None => None,
+        };
+        let mut built: Vec<(usize, Built, CsvFile)> = Vec::new();
+        let mut player_games_read = false;
+        for (i, (def, path, _, unchanged)) in files.iter().enumerate() {
+            let Some(path) = path else { continue };
+            if *unchanged || i < 2 {
+                continue;
+            }
+            let file = CsvFile::read(path)?;
+            let b = if def.name == schema::PROP_LINES.name {
+                if !player_games_read {
+                    names_from_warehouse(wh, &mut players)?;
+                }
+                tables::prop_lines(&file, &games, &players)?
+            } else if def.name == schema::SHOT_ZONES_SEASON.name {
+                tables::season_table(&file, &players)?
+            } else {
+                tables::game_table(def, &file, &games, &players)?
+            };
+            if def.name == schema::PLAYER_GAMES.name {
+                names_from_rows(def, &b.rows, &mut players);
+                player_games_read = true;
+            }
+            built.push((i, b, file));
+        }
+        if !files[0].3 {
+            built.insert(0, (0, sched_built, sched));
+        }
+        if let (Some((b, file)), false) = (cw, files[1].3) {
+            let pos = usize::from(!files[0].3);
+            built.insert(pos, (1, b, file));
+        }
+        for (i, b, file) in built {
+            let def = files[i].0;
+            let parts = partition(def, b.rows);
+            let stored = stored_partitions(wh, def.name)?;
+            let changed: Vec<String> = parts
+                .iter()
+                .filter(|(k, p)| stored.get(*k) != Some(&p.hash))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let removed: Vec<String> = stored.keys().filter(|k| !parts.contains_key(*k)).cloned().collect();
+            for w in &b.warnings {
+                tracing::warn!("{w}");
+            }
+            if !b.quarantined.is_empty() {
+                tracing::warn!(
+                    "{}: {} row(s) kept out of `{}` (see table ingest_quarantine)",
+                    file.path.display(),
+                    b.quarantined.len(),
+                    def.name
+                );
+            }
+            reports.push(TableReport {
+                table: def.name,
+                file: Some(file.path.clone()),
+                status: TableStatus::Written,
+                rows: parts.values().map(|p| p.rows.len()).sum(),
+                partitions_written: changed.len(),
+                partitions_deleted: removed.len(),
+                quarantined: b.quarantined.clone(),
+                warnings: b.warnings,
+            });
+            pending.push(Pending {
+                def,
+                file: file.path,
+                sha256: file.sha256,
+                bytes: file.bytes,
+                parts,
+                changed,
+                removed,
+                quarantined: b.quarantined,
+            });
+        }
+    }
+
+    if !pending.is_empty() {
+        write(wh, &pending)?;
+    }
+    // Report the tables that were not rewritten.
+    for (def, path, _, unchanged) in &files {
+        if reports.iter().any(|r| r.table == def.name) {
+            continue;
+        }
+        let status = if path.is_none() {
+            tracing::warn!("the data set has no file for `{}`: the table keeps what it had", def.name);
+            TableStatus::Absent
+        } else {
+            debug_assert!(*unchanged);
+            TableStatus::Unchanged
+        };
+        reports.push(TableReport {
+            table: def.name,
+            file: path.clone(),
+            status,
+            rows: wh.count(def.name)? as usize,
+            partitions_written: 0,
+            partitions_deleted: 0,
+            quarantined: vec![],
+            warnings: vec![],
+        });
+    }
+    reports.sort_by_key(|r| RAW_TABLES.iter().position(|d| d.name == r.table));
+    Ok(IngestReport { tables: reports })
+}
+
+fn write(wh: &mut Warehouse, pending: &[Pending]) -> Result<()> {
+    let at = now();
+    let tx = wh.transaction()?;
+    let mut changed_any = false;
+    for p in pending {
+        let whole = p.def.partition_column().is_none();
+        for key in p.removed.iter().chain(&p.changed) {
+            delete_partition(&tx, p.def, (!whole).then_some(key.as_str()))?;
+            tx.execute(
+                "DELETE FROM ingest_partitions WHERE table_name = ?1 AND partition = ?2",
+                [p.def.name, key.as_str()],
+            )?;
+        }
+        for key in &p.changed {
+            let part = &p.parts[key];
+            insert_rows(&tx, p.def, part.rows.iter().map(Vec::as_slice))?;
+            tx.execute(
+                "INSERT INTO ingest_partitions (table_name, partition, rows, content_hash) VALUES (?1, ?2, ?3, ?4)",
+                propcast_store::params![p.def.name, key, part.rows.len() as i64, part.hash],
+            )?;
+        }
+        changed_any |= !p.changed.is_empty() || !p.removed.is_empty();
+        let rows: usize = p.parts.values().map(|x| x.rows.len()).sum();
+        tx.execute(
+            "INSERT INTO ingest_files (table_name, file_path, sha256, bytes, rows, ingested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(table_name) DO UPDATE SET file_path = excluded.file_path,
+               sha256 = excluded.sha256, bytes = excluded.bytes, rows = excluded.rows,
+               ingested_at = excluded.ingested_at",
+            propcast_store::params![
+                p.def.name,
+                p.file.display().to_string(),
+                p.sha256,
+                p.bytes as i64,
+                rows as i64,
+                at
+            ],
+        )?;
+        tx.execute("DELETE FROM ingest_quarantine WHERE table_name = ?1", [p.def.name])?;
+        for (line, reason) in &p.quarantined {
+            tx.execute(
+                "INSERT INTO ingest_quarantine (table_name, file_path, line, reason) VALUES (?1, ?2, ?3, ?4)",
+                propcast_store::params![p.def.name, p.file.display().to_string(), *line as i64, reason],
+            )?;
+        }
+    }
+    if changed_any {
+        registry::rebuild(&tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

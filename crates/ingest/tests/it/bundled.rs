@@ -1,0 +1,57 @@
+//! The bundled data set ingests completely, and re-ingesting is a no-op.
+
+use crate::util::*;
+use propcast_ingest::{ingest_dataset, TableStatus};
+use propcast_store::{Value, Warehouse};
+
+fn count(wh: &Warehouse, sql: &str) -> i64 {
+    match wh.query(sql, &[]).unwrap().rows[0][0] {
+        Value::Integer(n) => n,
+        ref v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn bundled_counts_ids_and_idempotence() {
+    let home = tempfile::tempdir().unwrap();
+    let mut wh = Warehouse::open(&home.path().join("warehouse.sqlite")).unwrap();
+    let report = ingest_dataset(&mut wh, &bundled()).unwrap();
+    assert!(report.changed());
+    assert_eq!(count(&wh, "select count(*) from player_games"), 217_141);
+    assert_eq!(count(&wh, "select count(*) from schedule"), 10_221);
+    assert_eq!(count(&wh, "select count(*) from team_games"), 20_442);
+    assert_eq!(count(&wh, "select count(*) from player_availability"), 126_249);
+    assert_eq!(count(&wh, "select count(*) from prop_lines"), 73_853);
+    assert_eq!(count(&wh, "select count(*) from shot_zones_season"), 6_167);
+    // 106 shot-zone rows have neither a game id the schedule knows nor a date.
+    assert_eq!(count(&wh, "select count(*) from shot_zones"), 117_886 - 106);
+    assert_eq!(count(&wh, "select count(*) from ingest_quarantine where table_name = 'shot_zones'"), 106);
+    // Canonical ids everywhere, with crosswalk columns.
+    assert_eq!(count(&wh, "select count(*) from schedule where game_id not glob '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[A-Z][A-Z][A-Z]_[A-Z][A-Z][A-Z]'"), 0);
+    assert_eq!(count(&wh, "select count(*) from schedule where nba_game_id is null or bbref_game_id is null"), 0);
+    let r = wh
+        .query("select game_id, bbref_game_id from schedule where nba_game_id = '0021700001'", &[])
+        .unwrap();
+    assert_eq!(r.rows[0], vec![Value::Text("20171017_BOS_CLE".into()), Value::Text("201710170CLE".into())]);
+    // Every player row joins its game, and the registry knows every player.
+    assert_eq!(count(&wh, "select count(*) from player_games p left join schedule s using (game_id) where s.game_id is null"), 0);
+    assert_eq!(count(&wh, "select count(*) from player_games p left join players r using (player_id) where r.player_id is null"), 0);
+    // A player known only by NBA.com id gets `nba:<id>`.
+    assert!(count(&wh, "select count(*) from players where player_id like 'nba:%'") >= 1);
+    assert_eq!(count(&wh, "select count(*) from players where player_id = 'alvarjo01' and player_lookup = 'josealvarado'"), 1);
+    // The season calendar comes from the schedule.
+    assert_eq!(count(&wh, "select count(*) from season_calendar"), 8);
+    let r = wh
+        .query("select regular_start, bootstrap_end, cup_final_games from season_calendar where season = '2024-25'", &[])
+        .unwrap();
+    assert_eq!(
+        r.rows[0],
+        vec![Value::Text("2024-10-22".into()), Value::Text("2024-11-04".into()), Value::Integer(1)]
+    );
+
+    let before = fingerprint(&wh);
+    let again = ingest_dataset(&mut wh, &bundled()).unwrap();
+    assert!(!again.changed());
+    assert!(again.tables.iter().all(|t| t.status == TableStatus::Unchanged));
+    assert_eq!(before, fingerprint(&wh));
+}

@@ -1,0 +1,39 @@
+//! Store errors.
+
+use std::path::PathBuf;
+
+/// What went wrong in the warehouse.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// SQLite failed.
+    #[error("warehouse: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file was written by a newer propcast.
+    #[error(
+        "warehouse {path} has schema version {found}, newer than this propcast supports ({supported}); \
+         upgrade propcast or use another --home"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// Creating the home directory failed.
+    #[error("cannot create {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A table name that the schema does not define.
+    #[error("unknown table {0:?}")]
+    UnknownTable(String),
+}
+
+/// Result with the store [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,27 @@
+//! The embedded warehouse: one SQLite file (`<home>/warehouse.sqlite`, WAL mode).
+//!
+//! Owns: opening and migrating the database, the schema version, partition rewrites in one
+//! transaction, canonical content hashes of rows, and read-only SQL queries.
+//! Reads and writes: every table, on behalf of the step crates (they never open SQLite
+//! themselves). Table definitions come from `propcast_core::schema`.
+//! Depends on: `core`. Never on: `ingest`, `analytics`, `features`, `models`, `grading`,
+//! `publish`, `pipeline`, `cli`.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let wh = propcast_store::Warehouse::open(&dir.path().join("w.sqlite")).unwrap();
+//! let r = wh.query("select count(*) as n from schedule", &[]).unwrap();
+//! assert_eq!(r.columns, vec!["n"]);
+//! ```
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used)]
+
+mod error;
+mod hash;
+mod warehouse;
+
+pub use error::{Error, Result};
+pub use hash::{hash_row, RowHasher};
+pub use rusqlite::types::Value;
+pub use rusqlite::{params, Connection, Error as SqliteError, Transaction};
+pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};

@@ -1,0 +1,258 @@
+//! Opening, migrating and querying the warehouse.
+
+use crate::error::{Error, Result};
+use crate::hash::RowHasher;
+use propcast_core::schema::{self, TableDef};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+
+/// The schema version this build writes. A file with a higher version is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The warehouse: one SQLite connection on `<home>/warehouse.sqlite`.
+pub struct Warehouse {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Rows returned by [`Warehouse::query`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryResult {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, values in column order.
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Warehouse {
+    /// Opens (creating if needed) and migrates the warehouse at `path`.
+    pub fn open(path: &Path) -> Result<Warehouse> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -262_144i64)?;
+        let mut wh = Warehouse {
+            conn,
+            path: path.to_path_buf(),
+        };
+        wh.migrate()?;
+        Ok(wh)
+    }
+
+    /// Opens an existing warehouse read-only (for `propcast sql`).
+    pub fn open_read_only(path: &Path) -> Result<Warehouse> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let wh = Warehouse {
+            conn,
+            path: path.to_path_buf(),
+        };
+        wh.check_version()?;
+        Ok(wh)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection (reads by step crates).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction.
+    pub fn transaction(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    fn stored_version(conn: &Connection) -> Result<Option<i64>> {
+        let has_meta: bool = conn.query_row(
+            "select count(*) > 0 from sqlite_master where type = 'table' and name = 'warehouse_meta'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_meta {
+            return Ok(None);
+        }
+        let v: Option<String> = conn
+            .query_row(
+                "select value from warehouse_meta where key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        Ok(v.and_then(|s| s.parse().ok()))
+    }
+
+    fn check_version(&self) -> Result<Option<i64>> {
+        let v = Self::stored_version(&self.conn)?;
+        if let Some(found) = v {
+            if found > SCHEMA_VERSION {
+                return Err(Error::NewerSchema {
+                    path: self.path.clone(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        }
+        Ok(v)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current = self.check_version()?;
+        if current == Some(SCHEMA_VERSION) {
+            return Ok(());
+        }
+        let tx = self.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )?;
+        for t in schema::ALL_TABLES {
+            tx.execute_batch(&t.ddl())?;
+        }
+        tx.execute(
+            "INSERT INTO warehouse_meta (key, value) VALUES ('schema_version', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs one SQL statement and returns its rows.
+    pub fn query(&self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let n = columns.len();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(QueryResult { columns, rows })
+    }
+
+    /// Canonical content hash of a whole table (rows ordered by every column): two warehouses
+    /// with equal hashes hold the same rows.
+    pub fn table_hash(&self, table: &str) -> Result<String> {
+        let def = schema::table(table).ok_or_else(|| Error::UnknownTable(table.to_string()))?;
+        let cols: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+        let sql = format!("SELECT {0} FROM {1} ORDER BY {0}", cols.join(", "), def.name);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut h = RowHasher::new();
+        let mut buf = Vec::with_capacity(cols.len());
+        while let Some(r) = rows.next()? {
+            buf.clear();
+            for i in 0..cols.len() {
+                buf.push(r.get::<_, Value>(i)?);
+            }
+            h.row(&buf);
+        }
+        Ok(h.finish())
+    }
+
+    /// Number of rows in a table.
+    pub fn count(&self, table: &str) -> Result<i64> {
+        let def = schema::table(table).ok_or_else(|| Error::UnknownTable(table.to_string()))?;
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {}", def.name), [], |r| r.get(0))?)
+    }
+}
+
+/// Inserts rows (values in the table's column order) with one prepared statement.
+pub fn insert_rows<'a>(
+    tx: &Transaction<'_>,
+    table: &TableDef,
+    rows: impl IntoIterator<Item = &'a [Value]>,
+) -> Result<usize> {
+    let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        cols.join(", "),
+        marks.join(", ")
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut n = 0;
+    for row in rows {
+        stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Deletes one partition of a table (`None` for a table partitioned as a whole).
+pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Option<&str>) -> Result<usize> {
+    Ok(match (table.partition_column(), partition) {
+        (Some(col), Some(p)) => tx.execute(&format!("DELETE FROM {} WHERE {col} = ?1", table.name), [p])?,
+        _ => tx.execute(&format!("DELETE FROM {}", table.name), [])?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_newer_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("w.sqlite");
+        {
+            let wh = Warehouse::open(&p).expect("open");
+            wh.conn()
+                .execute("UPDATE warehouse_meta SET value = '99' WHERE key = 'schema_version'", [])
+                .expect("update");
+        }
+        let err = Warehouse::open(&p).err().expect("must refuse");
+        let msg = err.to_string();
+        assert!(msg.contains("schema version 99"), "{msg}");
+        assert!(msg.contains("newer"), "{msg}");
+    }
+
+    #[test]
+    fn partition_rewrite_and_hash() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut wh = Warehouse::open(&dir.path().join("w.sqlite")).expect("open");
+        let def = &schema::SEASON_CALENDAR;
+        let row: Vec<Value> = def
+            .columns
+            .iter()
+            .map(|c| match c.ty {
+                schema::ColType::Int => Value::Integer(1),
+                _ => Value::Text("2024-25".into()),
+            })
+            .collect();
+        let empty = wh.table_hash(def.name).expect("hash");
+        let tx = wh.transaction().expect("tx");
+        insert_rows(&tx, def, [row.as_slice()]).expect("insert");
+        tx.commit().expect("commit");
+        assert_eq!(wh.count(def.name).expect("count"), 1);
+        let full = wh.table_hash(def.name).expect("hash");
+        assert_ne!(empty, full);
+        let tx = wh.transaction().expect("tx");
+        delete_partition(&tx, def, None).expect("delete");
+        tx.commit().expect("commit");
+        assert_eq!(wh.table_hash(def.name).expect("hash"), empty);
+    }
+}
