@@ -7,8 +7,7 @@ use crate::resolve::{GameIndex, PlayerIndex};
 use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
 use propcast_core::PlayerId;
-use propcast_store::{delete_partition, insert_rows, RowHasher, Value, Warehouse};
-use std::cmp::Ordering;
+use propcast_store::{cmp_row, delete_partition, insert_rows, RowHasher, Value, Warehouse};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -89,34 +88,6 @@ fn file_hash(path: &Path) -> Result<(String, u64)> {
     let mut h = RowHasher::new();
     h.bytes(&raw);
     Ok((h.finish(), raw.len() as u64))
-}
-
-fn cmp_value(a: &Value, b: &Value) -> Ordering {
-    fn rank(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Integer(_) | Value::Real(_) => 1,
-            Value::Text(_) => 2,
-            Value::Blob(_) => 3,
-        }
-    }
-    match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
-        (Value::Integer(x), Value::Real(y)) => (*x as f64).total_cmp(y),
-        (Value::Real(x), Value::Integer(y)) => x.total_cmp(&(*y as f64)),
-        (Value::Real(x), Value::Real(y)) => x.total_cmp(y),
-        (Value::Text(x), Value::Text(y)) => x.cmp(y),
-        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
-        _ => rank(a).cmp(&rank(b)),
-    }
-}
-
-fn cmp_row(a: &[Value], b: &[Value]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| cmp_value(x, y))
-        .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal)
 }
 
 /// One partition's rows in canonical order, with their hash.

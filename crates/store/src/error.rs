@@ -30,6 +30,14 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A step's computation found something it cannot handle.
+    #[error("{step}: {message}")]
+    Step {
+        /// The step.
+        step: &'static str,
+        /// What went wrong.
+        message: String,
+    },
     /// A table name that the schema does not define.
     #[error("unknown table {0:?}")]
     UnknownTable(String),

@@ -57,18 +57,34 @@ pub fn small_dataset(dir: &Path, until: &str) {
     }
 }
 
-/// Replaces one table file with `f(text)`.
-pub fn edit(dir: &Path, table: &str, f: impl FnOnce(String) -> String) {
+/// Rewrites one table file through the CSV parser: `f` gets the header and the records.
+pub fn edit_csv(dir: &Path, table: &str, f: impl FnOnce(&mut Vec<String>, &mut Vec<Vec<String>>)) {
     let p = dir.join(format!("{table}.csv.gz"));
-    let t = read_gz(&p);
-    write_gz(&p, &f(t));
+    let text = read_gz(&p);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let mut rows: Vec<Vec<String>> = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    f(&mut header, &mut rows);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for r in rows {
+        w.write_record(&r).unwrap();
+    }
+    write_gz(&p, &String::from_utf8(w.into_inner().unwrap()).unwrap());
+}
+
+/// The index of a column in a header.
+pub fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap()
 }
 
 /// Content hashes of every raw and reference table plus the ingest bookkeeping.
 pub fn fingerprint(wh: &Warehouse) -> Vec<(String, String)> {
     propcast_core::schema::ALL_TABLES
         .iter()
-        .filter(|t| t.name != "ingest_files" || true)
         .map(|t| (t.name.to_string(), wh.table_hash(t.name).unwrap()))
         .collect()
 }

@@ -1,0 +1,36 @@
+//! One file per subcommand; `run` dispatches.
+
+mod ingest;
+mod schema;
+mod sql;
+mod up;
+
+use crate::args::{Cli, Command, IngestCommand};
+use std::path::{Path, PathBuf};
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Up(a) => up::run(g, &data_dir(a.data)),
+        Command::Ingest(IngestCommand::Dataset(a)) => ingest::run(g, &data_dir(a.dir)),
+        Command::Sql(a) => sql::run(g, &a.query, a.csv),
+        Command::Schema => schema::run(),
+    }
+}
+
+/// The data set directory: the flag, else `PROPCAST_DATA`, else `./data/nba`, else the
+/// bundled copy in the source tree this binary was built from.
+fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(p) = flag {
+        return p;
+    }
+    if let Some(p) = std::env::var_os("PROPCAST_DATA") {
+        return PathBuf::from(p);
+    }
+    let local = Path::new("data/nba");
+    if local.join("schedule.csv.gz").is_file() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nba")
+}

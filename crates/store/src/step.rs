@@ -1,0 +1,102 @@
+//! The contract every pipeline step implements: a name, a code version, declared inputs
+//! with their time windows, one output, and a computation over date partitions.
+//!
+//! The trait lives here, beside the warehouse it reads, so that step crates implement it
+//! without knowing each other; only `pipeline` knows the order.
+
+use crate::error::Result;
+use crate::warehouse::Warehouse;
+use propcast_core::schema::TableDef;
+use propcast_core::Date;
+use rusqlite::types::Value;
+
+/// Which partitions of an input a partition on date D reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Only the partition of D itself.
+    SameDate,
+    /// Every partition strictly before D (rolling history: point in time).
+    AllBefore,
+}
+
+/// One declared input.
+#[derive(Debug, Clone, Copy)]
+pub struct Input {
+    /// A raw table or another step's output table / name.
+    pub name: &'static str,
+    /// The partitions read for date D.
+    pub window: Window,
+    /// Why the step reads it (shown by `propcast graph`-style listings and docs).
+    pub why: &'static str,
+}
+
+/// Where a step's output goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Output {
+    /// Rows of a warehouse table partitioned by date; with a scope, only the rows whose
+    /// column equals the value belong to this step (several systems share one table).
+    Table {
+        /// The table.
+        table: &'static TableDef,
+        /// `(column, value)` that marks this step's rows, if the table is shared.
+        scope: Option<(&'static str, &'static str)>,
+    },
+    /// Files under the home directory (published exports).
+    Files {
+        /// A name for the output (the asset's name).
+        name: &'static str,
+        /// The path pattern under the home, `{date}` replaced.
+        pattern: &'static str,
+    },
+}
+
+impl Output {
+    /// The output's name (the table name for tables).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Output::Table { table, .. } => table.name,
+            Output::Files { name, .. } => name,
+        }
+    }
+}
+
+/// What a step computed for one date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartitionData {
+    /// Rows in the output table's column order.
+    Rows(Vec<Vec<Value>>),
+    /// Files: path relative to the home, and content.
+    Files(Vec<(String, Vec<u8>)>),
+}
+
+impl PartitionData {
+    /// Rows or files produced.
+    pub fn len(&self) -> usize {
+        match self {
+            PartitionData::Rows(r) => r.len(),
+            PartitionData::Files(f) => f.len(),
+        }
+    }
+
+    /// Whether nothing was produced.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A pipeline step, computed per date partition.
+pub trait Step: Send + Sync {
+    /// The asset's name (its output table's name for table outputs).
+    fn name(&self) -> &'static str {
+        self.output().name()
+    }
+    /// Bumped whenever the computation changes: every partition becomes stale.
+    fn code_version(&self) -> &'static str;
+    /// What it reads.
+    fn inputs(&self) -> &'static [Input];
+    /// What it writes.
+    fn output(&self) -> Output;
+    /// Computes the partitions of `dates` (ascending). Dates without output may be omitted.
+    /// Must be a pure function of the declared input partitions.
+    fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>>;
+}
