@@ -10,16 +10,8 @@ use std::collections::{BTreeMap, HashSet};
 pub struct PlayerGameSummary;
 
 const INPUTS: &[Input] = &[
-    Input {
-        name: "player_games",
-        window: Window::SameDate,
-        why: "the box score of each player",
-    },
-    Input {
-        name: "team_games",
-        window: Window::SameDate,
-        why: "the team result (win flag)",
-    },
+    Input { name: "player_games", window: Window::SameDate, why: "the box score of each player" },
+    Input { name: "team_games", window: Window::SameDate, why: "the team result (win flag)" },
 ];
 
 impl Step for PlayerGameSummary {
@@ -32,10 +24,7 @@ impl Step for PlayerGameSummary {
     }
 
     fn output(&self) -> Output {
-        Output::Table {
-            table: &schema::PLAYER_GAME_SUMMARY,
-            scope: None,
-        }
+        Output::Table { table: &schema::PLAYER_GAME_SUMMARY, scope: None }
     }
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
@@ -65,7 +54,9 @@ impl Step for PlayerGameSummary {
                 step: "player_game_summary",
                 message: e.to_string(),
             })?;
-            let row = (0..n).map(|i| r.get::<_, Value>(i)).collect::<std::result::Result<Vec<_>, propcast_store::SqliteError>>()?;
+            let row = (0..n)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<std::result::Result<Vec<_>, propcast_store::SqliteError>>()?;
             by_date.entry(d).or_default().push(row);
         }
         Ok(by_date.into_iter().map(|(d, r)| (d, PartitionData::Rows(r))).collect())

@@ -37,12 +37,7 @@ pub fn table(out: &mut impl Write, columns: &[String], rows: &[Vec<Value>]) -> s
     let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|v| cell(v, "NULL")).collect()).collect();
     let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([columns[i].chars().count()])
-                .max()
-                .unwrap_or(0)
+            cells.iter().map(|r| r[i].chars().count()).chain([columns[i].chars().count()]).max().unwrap_or(0)
         })
         .collect();
     let numeric: Vec<bool> = (0..columns.len())
@@ -85,12 +80,7 @@ pub fn csv(out: &mut impl Write, columns: &[String], rows: &[Vec<Value>]) -> std
 pub fn json_rows(columns: &[String], rows: &[Vec<Value>]) -> serde_json::Value {
     rows.iter()
         .map(|r| {
-            columns
-                .iter()
-                .zip(r)
-                .map(|(c, v)| (c.clone(), json(v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
+            columns.iter().zip(r).map(|(c, v)| (c.clone(), json(v))).collect::<serde_json::Map<_, _>>().into()
         })
         .collect::<Vec<serde_json::Value>>()
         .into()

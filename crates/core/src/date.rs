@@ -10,8 +10,7 @@ pub fn parse_date(s: &str) -> Result<Date> {
     if s.len() != 10 {
         return Err(Error::invalid("date", s, "YYYY-MM-DD"));
     }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Error::invalid("date", s, "YYYY-MM-DD"))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::invalid("date", s, "YYYY-MM-DD"))
 }
 
 /// Parses the compact `YYYYMMDD` form used inside game ids.

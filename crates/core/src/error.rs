@@ -17,11 +17,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(kind: &'static str, value: &str, expected: impl Into<String>) -> Self {
-        Error::Invalid {
-            kind,
-            value: value.to_string(),
-            expected: expected.into(),
-        }
+        Error::Invalid { kind, value: value.to_string(), expected: expected.into() }
     }
 }
 

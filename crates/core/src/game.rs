@@ -65,9 +65,7 @@ impl GameRef {
             return Ok(GameRef::Nba(s.to_string()));
         }
         if let Some((d, rest)) = s.split_once('_') {
-            let (away, home) = rest
-                .split_once('_')
-                .ok_or_else(|| Error::invalid("game id", s, expected))?;
+            let (away, home) = rest.split_once('_').ok_or_else(|| Error::invalid("game id", s, expected))?;
             let date = parse_compact(d).map_err(|_| Error::invalid("game id", s, expected))?;
             return Ok(GameRef::Canonical(GameId {
                 date,
@@ -77,10 +75,7 @@ impl GameRef {
         }
         if s.len() == 12 && s.as_bytes()[8] == b'0' {
             let date = parse_compact(&s[..8]).map_err(|_| Error::invalid("game id", s, expected))?;
-            return Ok(GameRef::Bbref {
-                date,
-                home: Team::parse(&s[9..])?,
-            });
+            return Ok(GameRef::Bbref { date, home: Team::parse(&s[9..])? });
         }
         Err(Error::invalid("game id", s, expected))
     }

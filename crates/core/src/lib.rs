@@ -23,8 +23,8 @@ mod date;
 mod error;
 mod game;
 mod player;
-mod season;
 pub mod schema;
+mod season;
 pub mod tables;
 mod team;
 

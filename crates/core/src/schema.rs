@@ -98,10 +98,7 @@ impl TableDef {
         }
         let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n{}\n);\n", self.name, cols.join(",\n"));
         if let Some(p) = self.partition_column() {
-            sql.push_str(&format!(
-                "CREATE INDEX IF NOT EXISTS idx_{0}_{1} ON {0} ({1});\n",
-                self.name, p
-            ));
+            sql.push_str(&format!("CREATE INDEX IF NOT EXISTS idx_{0}_{1} ON {0} ({1});\n", self.name, p));
         }
         sql
     }
@@ -125,7 +122,8 @@ const GAME_DATE: ColumnDef = k("game_date", Text, "game date, US Eastern, `YYYY-
 const PLAYER_ID: ColumnDef = k("player_id", Text, "canonical player id: bbref slug, else `nba:<person id>`");
 const NBA_PLAYER_ID: ColumnDef = c("nba_player_id", Text, "NBA.com person id (crosswalk)");
 const PLAYER_NAME: ColumnDef = c("player_name", Text, "player name as the source wrote it");
-const PLAYER_LOOKUP: ColumnDef = c("player_lookup", Text, "normalized name key (NFKD, no diacritics, a-z0-9 only)");
+const PLAYER_LOOKUP: ColumnDef =
+    c("player_lookup", Text, "normalized name key (NFKD, no diacritics, a-z0-9 only)");
 const TEAM: ColumnDef = k("team_abbr", Text, "team, NBA tricode");
 const OPP: ColumnDef = k("opp_abbr", Text, "opponent, NBA tricode");
 
@@ -158,7 +156,14 @@ pub const TEAM_GAMES: TableDef = TableDef {
     layer: "raw",
     doc: "One row per team per game (box-score totals).",
     columns: &[
-        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, TEAM, OPP,
+        GAME_ID,
+        NBA_GAME_ID,
+        SEASON,
+        SEASON_YEAR,
+        SEASON_TYPE,
+        GAME_DATE,
+        TEAM,
+        OPP,
         k("is_home", Int, "1 home, 0 away"),
         c("win", Int, "1 win, 0 loss"),
         c("pts", Int, "points scored"),
@@ -201,8 +206,18 @@ pub const PLAYER_GAMES: TableDef = TableDef {
     layer: "raw",
     doc: "One row per player per game actually played (box score).",
     columns: &[
-        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, PLAYER_ID, NBA_PLAYER_ID,
-        PLAYER_NAME, PLAYER_LOOKUP, TEAM, OPP,
+        GAME_ID,
+        NBA_GAME_ID,
+        SEASON,
+        SEASON_YEAR,
+        SEASON_TYPE,
+        GAME_DATE,
+        PLAYER_ID,
+        NBA_PLAYER_ID,
+        PLAYER_NAME,
+        PLAYER_LOOKUP,
+        TEAM,
+        OPP,
         k("is_home", Int, "1 home, 0 away"),
         c("starter", Int, "1 if in the starting lineup (box score)"),
         c("minutes", Real, "decimal minutes (30:31 = 30.517)"),
@@ -255,8 +270,17 @@ pub const SHOT_ZONES: TableDef = TableDef {
     layer: "raw",
     doc: "Per player per game shot zones (regular season; seasons the source has).",
     columns: &[
-        GAME_ID, NBA_GAME_ID, SEASON, SEASON_YEAR, SEASON_TYPE, GAME_DATE, PLAYER_ID, NBA_PLAYER_ID,
-        PLAYER_NAME, PLAYER_LOOKUP, TEAM,
+        GAME_ID,
+        NBA_GAME_ID,
+        SEASON,
+        SEASON_YEAR,
+        SEASON_TYPE,
+        GAME_DATE,
+        PLAYER_ID,
+        NBA_PLAYER_ID,
+        PLAYER_NAME,
+        PLAYER_LOOKUP,
+        TEAM,
         c("fga", Int, "field goals attempted"),
         c("fgm", Int, "field goals made"),
         c("ra_fga", Int, "restricted-area attempts"),
@@ -321,9 +345,12 @@ pub const SHOT_ZONES_SEASON: TableDef = TableDef {
 pub const PROP_LINES: TableDef = TableDef {
     name: t::PROP_LINES,
     layer: "raw",
-    doc: "One row per line offer (snapshot, book, market, player). No natural key: the source repeats offers.",
+    doc:
+        "One row per line offer (snapshot, book, market, player). No natural key: the source repeats offers.",
     columns: &[
-        SEASON, SEASON_YEAR, GAME_DATE,
+        SEASON,
+        SEASON_YEAR,
+        GAME_DATE,
         c("game_id", Text, "canonical game id; NULL when the game cannot be placed"),
         c("player_id", Text, "canonical player id; NULL when the name matches no known player"),
         PLAYER_NAME,
@@ -402,7 +429,8 @@ pub const SEASON_CALENDAR: TableDef = TableDef {
     layer: "reference",
     doc: "One row per season, derived from the schedule at ingest (never hard-coded).",
     columns: &[
-        SEASON, SEASON_YEAR,
+        SEASON,
+        SEASON_YEAR,
         k("regular_start", Text, "first regular-season game date"),
         k("regular_end", Text, "last regular-season game date"),
         c("playin_start", Text, "first play-in date"),
@@ -425,8 +453,16 @@ pub const PLAYER_GAME_SUMMARY: TableDef = TableDef {
     layer: "analytics",
     doc: "One row per player per game played (minimal slice; the phase-3 issue completes it).",
     columns: &[
-        GAME_ID, GAME_DATE, SEASON, SEASON_YEAR, SEASON_TYPE, PLAYER_ID, PLAYER_LOOKUP, PLAYER_NAME,
-        TEAM, OPP,
+        GAME_ID,
+        GAME_DATE,
+        SEASON,
+        SEASON_YEAR,
+        SEASON_TYPE,
+        PLAYER_ID,
+        PLAYER_LOOKUP,
+        PLAYER_NAME,
+        TEAM,
+        OPP,
         k("is_home", Int, "1 home, 0 away"),
         c("starter_flag", Int, "1 if started (box score)"),
         c("win_flag", Int, "1 if the team won (from team_games)"),
@@ -453,12 +489,24 @@ pub const PLAYER_FEATURES: TableDef = TableDef {
     layer: "features",
     doc: "Point-in-time scoring features per player per game: only games before game_date count.",
     columns: &[
-        GAME_ID, GAME_DATE, SEASON, PLAYER_ID, TEAM,
+        GAME_ID,
+        GAME_DATE,
+        SEASON,
+        PLAYER_ID,
+        TEAM,
         k("games_before", Int, "games played before game_date, any season"),
         k("games_played_season", Int, "games played this season before game_date"),
-        c("points_avg_last_5", Real, "mean points, last 5 games played before the date (fewer if fewer), points"),
+        c(
+            "points_avg_last_5",
+            Real,
+            "mean points, last 5 games played before the date (fewer if fewer), points",
+        ),
         c("points_avg_last_10", Real, "mean points, last 10 games played before the date, points"),
-        c("points_avg_season", Real, "mean points this season before the date, points; NULL before the first game"),
+        c(
+            "points_avg_season",
+            Real,
+            "mean points this season before the date, points; NULL before the first game",
+        ),
         c("points_std_last_10", Real, "sample std of points over the last 10 games (needs 2), points"),
         c("games_last_7_days", Int, "games played in the 7 days before the date"),
         c("last_game_date", Text, "date of the previous game played"),
@@ -474,7 +522,9 @@ pub const PLAYER_PROP_PREDICTIONS: TableDef = TableDef {
     doc: "One row per system, player, game and version.",
     columns: &[
         k("system_id", Text, "prediction system (`moving_average`, ...)"),
-        PLAYER_ID, GAME_ID, GAME_DATE,
+        PLAYER_ID,
+        GAME_ID,
+        GAME_DATE,
         k("version", Int, "prediction version for this system, player and game"),
         k("predicted_points", Real, "predicted points, clamped to 0-60"),
         c("line", Real, "consensus (median) pre-game points line, points"),
@@ -497,7 +547,10 @@ pub const PREDICTION_ACCURACY: TableDef = TableDef {
     doc: "One row per active prediction, judged against the box score and the line.",
     columns: &[
         k("system_id", Text, "prediction system"),
-        PLAYER_ID, GAME_ID, GAME_DATE, SEASON,
+        PLAYER_ID,
+        GAME_ID,
+        GAME_DATE,
+        SEASON,
         k("predicted_points", Real, "predicted points"),
         c("actual_points", Int, "points scored; NULL if the player did not play"),
         c("minutes_played", Real, "decimal minutes; NULL if the player did not play"),
@@ -627,6 +680,43 @@ pub fn table(name: &str) -> Option<&'static TableDef> {
     ALL_TABLES.iter().find(|t| t.name == name)
 }
 
+/// The warehouse schema as Markdown: the content of `docs/warehouse.md`.
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "# Warehouse tables\n\n\
+         Generated by `propcast schema` from `crates/core/src/schema.rs`; a test fails when this\n\
+         file and the code disagree. The warehouse is one SQLite file, `<home>/warehouse.sqlite`\n\
+         (WAL mode), readable by the `sqlite3` shell, Python's `sqlite3` module or DuckDB.\n\n\
+         Conventions: `game_id` is `YYYYMMDD_AWAY_HOME`; `player_id` is the basketball-reference\n\
+         slug, else `nba:<person id>`; team codes are NBA tricodes; dates are US Eastern\n\
+         `YYYY-MM-DD`; missing is NULL, never a default. Derived tables are rewritten one date\n\
+         partition at a time, each in one transaction with its ledger row (`asset_partitions`);\n\
+         an ingest validates every changed file in full, then writes all its partitions in one\n\
+         transaction, so bad input leaves the warehouse exactly as it was.\n",
+    );
+    for t in ALL_TABLES {
+        let part = match t.partitioning {
+            Partitioning::Date(c) => format!("by date (`{c}`)"),
+            Partitioning::Season(c) => format!("by season (`{c}`)"),
+            Partitioning::Whole => "whole table".to_string(),
+        };
+        let key = if t.primary_key.is_empty() {
+            "none".to_string()
+        } else {
+            t.primary_key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        };
+        s.push_str(&format!(
+            "\n## `{}` ({})\n\n{}\n\nKey: {}. Partitioned: {}.\n\n| column | type | null | meaning |\n|---|---|---|---|\n",
+            t.name, t.layer, t.doc, key, part
+        ));
+        for c in t.columns {
+            let null = if c.nullable && !t.primary_key.contains(&c.name) { "yes" } else { "no" };
+            s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.ty.sql(), null, c.doc));
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,39 +746,4 @@ mod tests {
             assert_eq!(names.len(), t.columns.len(), "{}: duplicate column", t.name);
         }
     }
-}
-
-/// The warehouse schema as Markdown: the content of `docs/warehouse.md`.
-pub fn markdown() -> String {
-    let mut s = String::from(
-        "# Warehouse tables\n\n\
-         Generated by `propcast schema` from `crates/core/src/schema.rs`; a test fails when this\n\
-         file and the code disagree. The warehouse is one SQLite file, `<home>/warehouse.sqlite`\n\
-         (WAL mode), readable by the `sqlite3` shell, Python's `sqlite3` module or DuckDB.\n\n\
-         Conventions: `game_id` is `YYYYMMDD_AWAY_HOME`; `player_id` is the basketball-reference\n\
-         slug, else `nba:<person id>`; team codes are NBA tricodes; dates are US Eastern\n\
-         `YYYY-MM-DD`; missing is NULL, never a default. Each table is rewritten one partition\n\
-         at a time, in one transaction per partition.\n",
-    );
-    for t in ALL_TABLES {
-        let part = match t.partitioning {
-            Partitioning::Date(c) => format!("by date (`{c}`)"),
-            Partitioning::Season(c) => format!("by season (`{c}`)"),
-            Partitioning::Whole => "whole table".to_string(),
-        };
-        let key = if t.primary_key.is_empty() {
-            "none".to_string()
-        } else {
-            t.primary_key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        };
-        s.push_str(&format!(
-            "\n## `{}` ({})\n\n{}\n\nKey: {}. Partitioned: {}.\n\n| column | type | null | meaning |\n|---|---|---|---|\n",
-            t.name, t.layer, t.doc, key, part
-        ));
-        for c in t.columns {
-            let null = if c.nullable && !t.primary_key.contains(&c.name) { "yes" } else { "no" };
-            s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.ty.sql(), null, c.doc));
-        }
-    }
-    s
 }

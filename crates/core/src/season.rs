@@ -80,22 +80,15 @@ impl SeasonType {
     /// Parses the data set's names (`Regular Season`, `PlayIn`, `Playoffs`, `CupFinal`) and
     /// common variants.
     pub fn parse(s: &str) -> Result<SeasonType> {
-        let k: String = s
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let k: String =
+            s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         Ok(match k.as_str() {
             "regularseason" | "regular" => SeasonType::RegularSeason,
             "playin" => SeasonType::PlayIn,
             "playoffs" | "playoff" | "postseason" => SeasonType::Playoffs,
             "cupfinal" | "nbacupfinal" | "istfinal" => SeasonType::CupFinal,
             _ => {
-                return Err(Error::invalid(
-                    "season type",
-                    s,
-                    "Regular Season, PlayIn, Playoffs or CupFinal",
-                ))
+                return Err(Error::invalid("season type", s, "Regular Season, PlayIn, Playoffs or CupFinal"))
             }
         })
     }

@@ -5,9 +5,8 @@ use std::fmt;
 
 /// The 30 NBA.com tricodes, in alphabetical order.
 pub const TRICODES: [&str; 30] = [
-    "ATL", "BKN", "BOS", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC",
-    "LAL", "MEM", "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC",
-    "SAS", "TOR", "UTA", "WAS",
+    "ATL", "BKN", "BOS", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
+    "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
 ];
 
 /// Source variants (basketball-reference, ESPN, historical) and the tricode they mean.
@@ -37,11 +36,7 @@ impl Team {
     /// `UTAH`, `WSH`, ...), case-insensitively.
     pub fn parse(s: &str) -> Result<Team> {
         let up = s.trim().to_ascii_uppercase();
-        let code = VARIANTS
-            .iter()
-            .find(|(v, _)| *v == up)
-            .map(|(_, c)| *c)
-            .unwrap_or(up.as_str());
+        let code = VARIANTS.iter().find(|(v, _)| *v == up).map(|(_, c)| *c).unwrap_or(up.as_str());
         TRICODES
             .iter()
             .position(|t| *t == code)

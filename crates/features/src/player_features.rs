@@ -63,11 +63,8 @@ impl ScoringHistory {
         debug_assert!(history.iter().all(|g| g.date < date), "history must precede the date");
         let pts: Vec<f64> = history.iter().map(|g| g.points).collect();
         let last = |n: usize| &pts[pts.len().saturating_sub(n)..];
-        let season: Vec<f64> = history
-            .iter()
-            .filter(|g| g.season_year == season_year)
-            .map(|g| g.points)
-            .collect();
+        let season: Vec<f64> =
+            history.iter().filter(|g| g.season_year == season_year).map(|g| g.points).collect();
         let l10 = last(10);
         let std10 = (l10.len() >= 2).then(|| {
             let m = l10.iter().sum::<f64>() / l10.len() as f64;
@@ -88,10 +85,7 @@ impl ScoringHistory {
 }
 
 fn step_err(message: String) -> propcast_store::Error {
-    propcast_store::Error::Step {
-        step: "player_features",
-        message,
-    }
+    propcast_store::Error::Step { step: "player_features", message }
 }
 
 fn real(x: Option<f64>) -> Value {
@@ -108,10 +102,7 @@ impl Step for PlayerFeatures {
     }
 
     fn output(&self) -> Output {
-        Output::Table {
-            table: &schema::PLAYER_FEATURES,
-            scope: None,
-        }
+        Output::Table { table: &schema::PLAYER_FEATURES, scope: None }
     }
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
@@ -173,11 +164,7 @@ impl Step for PlayerFeatures {
                     ]);
                 }
                 if g.played {
-                    history.push(PastGame {
-                        date: g.date,
-                        season_year: g.season_year,
-                        points: g.points,
-                    });
+                    history.push(PastGame { date: g.date, season_year: g.season_year, points: g.points });
                 }
             }
         }

@@ -8,16 +8,8 @@ use propcast_store::{Input, Output, PartitionData, Result, Step, Value, Warehous
 pub struct Grade;
 
 const INPUTS: &[Input] = &[
-    Input {
-        name: "player_prop_predictions",
-        window: Window::SameDate,
-        why: "what was predicted",
-    },
-    Input {
-        name: "player_game_summary",
-        window: Window::SameDate,
-        why: "what happened",
-    },
+    Input { name: "player_prop_predictions", window: Window::SameDate, why: "what was predicted" },
+    Input { name: "player_game_summary", window: Window::SameDate, why: "what happened" },
 ];
 
 /// Whether an OVER/UNDER pick was right: `None` for other recommendations, without a line,
@@ -44,10 +36,7 @@ impl Step for Grade {
     }
 
     fn output(&self) -> Output {
-        Output::Table {
-            table: &schema::PREDICTION_ACCURACY,
-            scope: None,
-        }
+        Output::Table { table: &schema::PREDICTION_ACCURACY, scope: None }
     }
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {

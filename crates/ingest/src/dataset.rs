@@ -66,9 +66,7 @@ pub struct IngestReport {
 impl IngestReport {
     /// Whether any partition was written or deleted.
     pub fn changed(&self) -> bool {
-        self.tables
-            .iter()
-            .any(|t| t.partitions_written > 0 || t.partitions_deleted > 0)
+        self.tables.iter().any(|t| t.partitions_written > 0 || t.partitions_deleted > 0)
     }
 }
 
@@ -76,18 +74,21 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn file_hash(path: &Path) -> Result<(String, u64)> {
+/// One raw table's file in the data set and whether it changed since the last ingest.
+struct SourceFile {
+    def: &'static TableDef,
+    path: Option<PathBuf>,
+    unchanged: bool,
+}
+
+fn file_hash(path: &Path) -> Result<String> {
     let raw = std::fs::read(path).map_err(|e| Error::Input {
-        location: crate::error::Location {
-            file: path.to_path_buf(),
-            line: 0,
-            column: None,
-        },
+        location: crate::error::Location { file: path.to_path_buf(), line: 0, column: None },
         problem: crate::error::Problem::Unreadable(e.to_string()),
     })?;
     let mut h = RowHasher::new();
     h.bytes(&raw);
-    Ok((h.finish(), raw.len() as u64))
+    Ok(h.finish())
 }
 
 /// One partition's rows in canonical order, with their hash.
@@ -97,9 +98,7 @@ struct Partition {
 }
 
 fn partition(def: &TableDef, rows: Vec<Vec<Value>>) -> BTreeMap<String, Partition> {
-    let idx = def
-        .partition_column()
-        .and_then(|c| def.columns.iter().position(|x| x.name == c));
+    let idx = def.partition_column().and_then(|c| def.columns.iter().position(|x| x.name == c));
     let mut groups: BTreeMap<String, Vec<Vec<Value>>> = BTreeMap::new();
     for r in rows {
         let key = match (idx, def.partitioning) {
@@ -151,10 +150,8 @@ fn stored_partitions(wh: &Warehouse, table: &str) -> Result<HashMap<String, Stri
 }
 
 fn stored_file_hash(wh: &Warehouse, table: &str) -> Result<Option<String>> {
-    let r = wh.query(
-        "SELECT sha256 FROM ingest_files WHERE table_name = ?1",
-        &[Value::Text(table.to_string())],
-    )?;
+    let r =
+        wh.query("SELECT sha256 FROM ingest_files WHERE table_name = ?1", &[Value::Text(table.to_string())])?;
     Ok(r.rows.first().and_then(|row| match &row[0] {
         Value::Text(s) => Some(s.clone()),
         _ => None,
@@ -200,36 +197,29 @@ fn names_from_warehouse(wh: &Warehouse, players: &mut PlayerIndex) -> Result<()>
 /// warehouse is left exactly as it was. Unchanged files (same SHA-256) are not read.
 pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     let mut reports = Vec::new();
-    let mut files: Vec<(&'static TableDef, Option<PathBuf>, Option<(String, u64)>, bool)> = Vec::new();
+    let mut files: Vec<SourceFile> = Vec::new();
     for def in RAW_TABLES {
         let path = CsvFile::find(dir, def.name);
-        let (hash, unchanged) = match &path {
-            Some(p) => {
-                let h = file_hash(p)?;
-                let same = stored_file_hash(wh, def.name)?.as_deref() == Some(h.0.as_str());
-                (Some(h), same)
-            }
-            None => (None, false),
+        let unchanged = match &path {
+            Some(p) => stored_file_hash(wh, def.name)?.as_deref() == Some(file_hash(p)?.as_str()),
+            None => false,
         };
-        files.push((def, path, hash, unchanged));
+        files.push(SourceFile { def, path, unchanged });
     }
-    if files[0].1.is_none() {
-        return Err(Error::MissingFile {
-            dir: dir.to_path_buf(),
-            table: schema::SCHEDULE.name.to_string(),
-        });
+    if files[0].path.is_none() {
+        return Err(Error::MissingFile { dir: dir.to_path_buf(), table: schema::SCHEDULE.name.to_string() });
     }
-    let all_unchanged = files.iter().all(|(_, p, _, same)| p.is_none() || *same);
+    let all_unchanged = files.iter().all(|f| f.path.is_none() || f.unchanged);
 
     let mut pending: Vec<Pending> = Vec::new();
     if !all_unchanged {
         // Indexes: the schedule and the crosswalk are always read (they are small).
-        let sched_path = files[0].1.clone().unwrap_or_default();
+        let sched_path = files[0].path.clone().unwrap_or_default();
         let sched = CsvFile::read(&sched_path)?;
         let (games, sched_built) = tables::schedule(&sched)?;
         let games = GameIndex::new(games);
         let mut players = PlayerIndex::default();
-        let cw = match &files[1].1 {
+        let cw = match &files[1].path {
             Some(p) => {
                 let f = CsvFile::read(p)?;
                 Some((tables::crosswalk(&f, &mut players)?, f))
@@ -238,9 +228,9 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         };
         let mut built: Vec<(usize, Built, CsvFile)> = Vec::new();
         let mut player_games_read = false;
-        for (i, (def, path, _, unchanged)) in files.iter().enumerate() {
-            let Some(path) = path else { continue };
-            if *unchanged || i < 2 {
+        for (i, f) in files.iter().enumerate() {
+            let (def, Some(path)) = (f.def, &f.path) else { continue };
+            if f.unchanged || i < 2 {
                 continue;
             }
             let file = CsvFile::read(path)?;
@@ -260,15 +250,15 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             }
             built.push((i, b, file));
         }
-        if !files[0].3 {
+        if !files[0].unchanged {
             built.insert(0, (0, sched_built, sched));
         }
-        if let (Some((b, file)), false) = (cw, files[1].3) {
-            let pos = usize::from(!files[0].3);
+        if let (Some((b, file)), false) = (cw, files[1].unchanged) {
+            let pos = usize::from(!files[0].unchanged);
             built.insert(pos, (1, b, file));
         }
         for (i, b, file) in built {
-            let def = files[i].0;
+            let def = files[i].def;
             let parts = partition(def, b.rows);
             let stored = stored_partitions(wh, def.name)?;
             let changed: Vec<String> = parts
@@ -315,20 +305,21 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         write(wh, &pending)?;
     }
     // Report the tables that were not rewritten.
-    for (def, path, _, unchanged) in &files {
+    for f in &files {
+        let def = f.def;
         if reports.iter().any(|r| r.table == def.name) {
             continue;
         }
-        let status = if path.is_none() {
+        let status = if f.path.is_none() {
             tracing::warn!("the data set has no file for `{}`: the table keeps what it had", def.name);
             TableStatus::Absent
         } else {
-            debug_assert!(*unchanged);
+            debug_assert!(f.unchanged);
             TableStatus::Unchanged
         };
         reports.push(TableReport {
             table: def.name,
-            file: path.clone(),
+            file: f.path.clone(),
             status,
             rows: wh.count(def.name)? as usize,
             partitions_written: 0,

@@ -31,11 +31,7 @@ impl CsvFile {
     /// number of fields is an error naming the file and line.
     pub fn read(path: &Path) -> Result<CsvFile> {
         let at = |line: u64, problem: Problem| Error::Input {
-            location: Location {
-                file: path.to_path_buf(),
-                line,
-                column: None,
-            },
+            location: Location { file: path.to_path_buf(), line, column: None },
             problem,
         };
         let raw = std::fs::read(path).map_err(|e| at(0, Problem::Unreadable(e.to_string())))?;
@@ -54,10 +50,8 @@ impl CsvFile {
         } else {
             raw
         };
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(text.as_slice());
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_slice());
         let headers: Vec<String> = rdr
             .headers()
             .map_err(|e| at(1, Problem::Malformed(e.to_string())))?
@@ -74,14 +68,7 @@ impl CsvFile {
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             records.push((line, rec));
         }
-        Ok(CsvFile {
-            path: path.to_path_buf(),
-            sha256,
-            bytes,
-            headers,
-            index,
-            records,
-        })
+        Ok(CsvFile { path: path.to_path_buf(), sha256, bytes, headers, index, records })
     }
 
     /// The header's column names.
@@ -100,11 +87,7 @@ impl CsvFile {
             Ok(())
         } else {
             Err(Error::Input {
-                location: Location {
-                    file: self.path.clone(),
-                    line: 1,
-                    column: Some(column.to_string()),
-                },
+                location: Location { file: self.path.clone(), line: 1, column: Some(column.to_string()) },
                 problem: Problem::MissingColumn {
                     column: column.to_string(),
                     present: self.headers.join(", "),
@@ -124,11 +107,7 @@ impl CsvFile {
 
     /// The records, each with its 1-based line number.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(move |(line, rec)| Row {
-            file: self,
-            line: *line,
-            rec,
-        })
+        self.records.iter().map(move |(line, rec)| Row { file: self, line: *line, rec })
     }
 
     /// Number of records.
@@ -177,28 +156,17 @@ impl<'a> Row<'a> {
             None => Ok(None),
             Some(s) => match s.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(self.err(
-                    column,
-                    Problem::NotNumeric {
-                        value: s.to_string(),
-                        expected: "a number",
-                    },
-                )),
+                _ => {
+                    Err(self.err(column, Problem::NotNumeric { value: s.to_string(), expected: "a number" }))
+                }
             },
         }
     }
 
     /// An optional integer; `25.0` is accepted as 25, `25.5` is not.
     pub fn int(&self, column: &str) -> Result<Option<i64>> {
-        let bad = |s: &str| {
-            self.err(
-                column,
-                Problem::NotNumeric {
-                    value: s.to_string(),
-                    expected: "an integer",
-                },
-            )
-        };
+        let bad =
+            |s: &str| self.err(column, Problem::NotNumeric { value: s.to_string(), expected: "an integer" });
         match self.get(column) {
             None => Ok(None),
             Some(s) => {
@@ -221,9 +189,7 @@ impl<'a> Row<'a> {
     ) -> Result<Option<T>> {
         match self.get(column) {
             None => Ok(None),
-            Some(s) => f(s)
-                .map(Some)
-                .map_err(|e| self.err(column, Problem::Invalid(e.to_string()))),
+            Some(s) => f(s).map(Some).map_err(|e| self.err(column, Problem::Invalid(e.to_string()))),
         }
     }
 }

@@ -34,9 +34,8 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
              WHERE player_id IS NOT NULL AND player_name IS NOT NULL GROUP BY 1, 2"
         );
         let mut stmt = tx.prepare(&sql)?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-        })?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
         for row in rows {
             let (id, name, n) = row?;
             players.entry(id).or_default().names.push((name, table, n));

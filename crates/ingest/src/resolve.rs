@@ -31,10 +31,7 @@ impl GameIndex {
     /// Builds the index and the calendar.
     pub fn new(games: Vec<GameInfo>) -> GameIndex {
         let calendar = SeasonCalendar::from_games(games.iter().map(|g| (g.season, g.season_type, g.id.date)));
-        let mut idx = GameIndex {
-            calendar,
-            ..Default::default()
-        };
+        let mut idx = GameIndex { calendar, ..Default::default() };
         for g in games {
             if let Some(n) = &g.nba_id {
                 idx.by_nba.insert(n.clone(), g.id);
@@ -115,15 +112,13 @@ impl PlayerIndex {
     }
 
     /// The canonical id for an NBA.com person id.
-    pub fn from_nba(&self, nba: &str) -> Option<PlayerId> {
+    pub fn by_nba_id(&self, nba: &str) -> Option<PlayerId> {
         PlayerId::from_nba(nba).ok().map(|p| self.canonical(p))
     }
 
     /// The NBA.com id of a canonical player, if known.
     pub fn nba_of(&self, id: &PlayerId) -> Option<String> {
-        id.nba_id()
-            .map(str::to_string)
-            .or_else(|| self.slug_to_nba.get(id.as_str()).cloned())
+        id.nba_id().map(str::to_string).or_else(|| self.slug_to_nba.get(id.as_str()).cloned())
     }
 
     /// The unique player with this name key, if exactly one is known.

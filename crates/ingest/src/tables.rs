@@ -62,18 +62,10 @@ fn header_warnings(def: &TableDef, file: &CsvFile, accepted_extra: &[&str], out:
             extra.join(", ")
         ));
     }
-    let absent: Vec<&str> = def
-        .columns
-        .iter()
-        .map(|c| c.name)
-        .filter(|c| !DERIVED.contains(c) && !file.has(c))
-        .collect();
+    let absent: Vec<&str> =
+        def.columns.iter().map(|c| c.name).filter(|c| !DERIVED.contains(c) && !file.has(c)).collect();
     if !absent.is_empty() {
-        out.push(format!(
-            "{}: column(s) absent, stored as NULL: {}",
-            file.path.display(),
-            absent.join(", ")
-        ));
+        out.push(format!("{}: column(s) absent, stored as NULL: {}", file.path.display(), absent.join(", ")));
     }
 }
 
@@ -108,13 +100,7 @@ impl KeyCheck {
     }
     fn check(&mut self, row: &Row<'_>, column: &str, key: String) -> Result<()> {
         if let Some(first) = self.0.get(&key) {
-            return Err(row.err(
-                column,
-                Problem::DuplicateKey {
-                    key,
-                    first_line: *first,
-                },
-            ));
+            return Err(row.err(column, Problem::DuplicateKey { key, first_line: *first }));
         }
         self.0.insert(key, row.line);
         Ok(())
@@ -133,9 +119,8 @@ pub fn schedule(file: &CsvFile) -> Result<(Vec<GameInfo>, Built)> {
     let mut keys = KeyCheck::new();
     let mut nba_keys = KeyCheck::new();
     for row in file.rows() {
-        let season = row
-            .parse("season", Season::parse)?
-            .ok_or_else(|| row.err("season", Problem::MissingValue))?;
+        let season =
+            row.parse("season", Season::parse)?.ok_or_else(|| row.err("season", Problem::MissingValue))?;
         let season_type = row
             .parse("season_type", SeasonType::parse)?
             .ok_or_else(|| row.err("season_type", Problem::MissingValue))?;
@@ -156,27 +141,33 @@ pub fn schedule(file: &CsvFile) -> Result<(Vec<GameInfo>, Built)> {
             return Err(row.err("away_abbr", Problem::Invalid(format!("a team cannot play itself ({home})"))));
         }
         let id = GameId { date: d, away, home };
-        let source_ref = row
-            .parse("game_id", GameRef::parse)?
-            .ok_or_else(|| row.err("game_id", Problem::MissingValue))?;
+        let source_ref =
+            row.parse("game_id", GameRef::parse)?.ok_or_else(|| row.err("game_id", Problem::MissingValue))?;
         let mut nba_id = row.get("nba_game_id").map(str::to_string);
         match &source_ref {
             GameRef::Canonical(g) if *g != id => {
-                return Err(row.err("game_id", Problem::DisagreesWithSchedule(format!(
-                    "game id {g} does not match date {d}, away {away}, home {home}"
-                ))))
+                return Err(row.err(
+                    "game_id",
+                    Problem::DisagreesWithSchedule(format!(
+                        "game id {g} does not match date {d}, away {away}, home {home}"
+                    )),
+                ))
             }
             GameRef::Bbref { date: bd, home: bh } if *bd != d || *bh != home => {
-                return Err(row.err("game_id", Problem::DisagreesWithSchedule(format!(
-                    "basketball-reference id {} does not match date {d}, home {home}",
-                    row.get("game_id").unwrap_or_default()
-                ))))
+                return Err(row.err(
+                    "game_id",
+                    Problem::DisagreesWithSchedule(format!(
+                        "basketball-reference id {} does not match date {d}, home {home}",
+                        row.get("game_id").unwrap_or_default()
+                    )),
+                ))
             }
             GameRef::Nba(n) => match &nba_id {
                 Some(m) if m != n => {
-                    return Err(row.err("nba_game_id", Problem::DisagreesWithSchedule(format!(
-                        "nba_game_id {m} differs from game_id {n}"
-                    ))))
+                    return Err(row.err(
+                        "nba_game_id",
+                        Problem::DisagreesWithSchedule(format!("nba_game_id {m} differs from game_id {n}")),
+                    ))
                 }
                 _ => nba_id = Some(n.clone()),
             },
@@ -184,7 +175,10 @@ pub fn schedule(file: &CsvFile) -> Result<(Vec<GameInfo>, Built)> {
         }
         if let Some(n) = &nba_id {
             if n.len() != 10 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(row.err("nba_game_id", Problem::Invalid(format!("{n:?} is not a 10-digit NBA.com game id"))));
+                return Err(row.err(
+                    "nba_game_id",
+                    Problem::Invalid(format!("{n:?} is not a 10-digit NBA.com game id")),
+                ));
             }
             nba_keys.check(&row, "nba_game_id", n.clone())?;
         }
@@ -205,12 +199,7 @@ pub fn schedule(file: &CsvFile) -> Result<(Vec<GameInfo>, Built)> {
             });
         }
         built.rows.push(values);
-        games.push(GameInfo {
-            id,
-            season,
-            season_type,
-            nba_id,
-        });
+        games.push(GameInfo { id, season, season_type, nba_id });
     }
     Ok((games, built))
 }
@@ -229,10 +218,13 @@ pub fn crosswalk(file: &CsvFile, players: &mut PlayerIndex) -> Result<Built> {
             .parse("player_id", PlayerId::parse)?
             .ok_or_else(|| row.err("player_id", Problem::MissingValue))?;
         if slug.nba_id().is_some() {
-            return Err(row.err("player_id", Problem::Invalid("the crosswalk maps bbref slugs, not nba: ids".into())));
+            return Err(
+                row.err("player_id", Problem::Invalid("the crosswalk maps bbref slugs, not nba: ids".into()))
+            );
         }
         let nba = row.required("nba_player_id")?;
-        let nba_id = PlayerId::from_nba(nba).map_err(|e| row.err("nba_player_id", Problem::Invalid(e.to_string())))?;
+        let nba_id =
+            PlayerId::from_nba(nba).map_err(|e| row.err("nba_player_id", Problem::Invalid(e.to_string())))?;
         let nba = nba_id.nba_id().unwrap_or(nba).to_string();
         slugs.check(&row, "player_id", slug.to_string())?;
         nbas.check(&row, "nba_player_id", nba.clone())?;
@@ -240,11 +232,7 @@ pub fn crosswalk(file: &CsvFile, players: &mut PlayerIndex) -> Result<Built> {
         if let Some(name) = row.get("player_name") {
             players.add_name(&player_lookup(name), &slug);
         }
-        built.rows.push(vec![
-            text(slug.as_str()),
-            text(nba),
-            opt_text(row.get("player_name")),
-        ]);
+        built.rows.push(vec![text(slug.as_str()), text(nba), opt_text(row.get("player_name"))]);
     }
     Ok(built)
 }
@@ -255,10 +243,9 @@ fn row_player(row: &Row<'_>, players: &PlayerIndex) -> Result<Option<PlayerId>> 
         return Ok(Some(players.canonical(p)));
     }
     if let Some(n) = row.get("nba_player_id") {
-        return players
-            .from_nba(n)
-            .map(Some)
-            .ok_or_else(|| row.err("nba_player_id", Problem::Invalid(format!("{n:?} is not an NBA.com person id"))));
+        return players.by_nba_id(n).map(Some).ok_or_else(|| {
+            row.err("nba_player_id", Problem::Invalid(format!("{n:?} is not an NBA.com person id")))
+        });
     }
     Ok(None)
 }
@@ -277,10 +264,7 @@ fn place<'g>(row: &Row<'_>, games: &'g GameIndex) -> Result<Placement<'g>> {
         if games.calendar.season_of(d).is_none() {
             return Err(row.err(
                 "game_date",
-                Problem::DateOutsideSeason {
-                    date: d.to_string(),
-                    seasons: games.seasons_text(),
-                },
+                Problem::DateOutsideSeason { date: d.to_string(), seasons: games.seasons_text() },
             ));
         }
     }
@@ -306,16 +290,24 @@ fn place<'g>(row: &Row<'_>, games: &'g GameIndex) -> Result<Placement<'g>> {
     };
     if let Some(d) = d {
         if d != info.id.date {
-            return Err(row.err("game_date", Problem::DisagreesWithSchedule(format!(
-                "game_date {d} differs from the schedule's {} for game {}", info.id.date, info.id
-            ))));
+            return Err(row.err(
+                "game_date",
+                Problem::DisagreesWithSchedule(format!(
+                    "game_date {d} differs from the schedule's {} for game {}",
+                    info.id.date, info.id
+                )),
+            ));
         }
     }
     if let Some(s) = row.parse("season", Season::parse)? {
         if s != info.season {
-            return Err(row.err("season", Problem::DisagreesWithSchedule(format!(
-                "season {s} differs from the schedule's {} for game {}", info.season, info.id
-            ))));
+            return Err(row.err(
+                "season",
+                Problem::DisagreesWithSchedule(format!(
+                    "season {s} differs from the schedule's {} for game {}",
+                    info.season, info.id
+                )),
+            ));
         }
     }
     Ok(Placement::Game(info))
@@ -346,21 +338,25 @@ pub fn game_table(def: &TableDef, file: &CsvFile, games: &GameIndex, players: &P
         };
         let tm = team(&row, "team_abbr")?.ok_or_else(|| row.err("team_abbr", Problem::MissingValue))?;
         if tm != info.id.home && tm != info.id.away {
-            return Err(row.err("team_abbr", Problem::DisagreesWithSchedule(format!(
-                "team {tm} does not play in game {}", info.id
-            ))));
+            return Err(row.err(
+                "team_abbr",
+                Problem::DisagreesWithSchedule(format!("team {tm} does not play in game {}", info.id)),
+            ));
         }
         let opp = if tm == info.id.home { info.id.away } else { info.id.home };
         if let Some(o) = team(&row, "opp_abbr")? {
             if o != opp {
-                return Err(row.err("opp_abbr", Problem::DisagreesWithSchedule(format!(
-                    "opponent {o} is not {tm}'s opponent in game {}", info.id
-                ))));
+                return Err(row.err(
+                    "opp_abbr",
+                    Problem::DisagreesWithSchedule(format!(
+                        "opponent {o} is not {tm}'s opponent in game {}",
+                        info.id
+                    )),
+                ));
             }
         }
         let player = if per_player {
-            let p = row_player(&row, players)?
-                .ok_or_else(|| row.err("player_id", Problem::MissingValue))?;
+            let p = row_player(&row, players)?.ok_or_else(|| row.err("player_id", Problem::MissingValue))?;
             keys.check(&row, "player_id", format!("{}, {}", info.id, p))?;
             Some(p)
         } else {
@@ -372,7 +368,9 @@ pub fn game_table(def: &TableDef, file: &CsvFile, games: &GameIndex, players: &P
         for col in def.columns {
             values.push(match col.name {
                 "game_id" => text(info.id.to_string()),
-                "nba_game_id" => opt_text(info.nba_id.clone().or_else(|| row.get("nba_game_id").map(str::to_string))),
+                "nba_game_id" => {
+                    opt_text(info.nba_id.clone().or_else(|| row.get("nba_game_id").map(str::to_string)))
+                }
                 "season" => text(info.season.to_string()),
                 "season_year" => Value::Integer(info.season.year().into()),
                 "season_type" => text(info.season_type.as_str()),
@@ -401,9 +399,8 @@ pub fn season_table(file: &CsvFile, players: &PlayerIndex) -> Result<Built> {
     header_warnings(def, file, &[], &mut built.warnings);
     let mut keys = KeyCheck::new();
     for row in file.rows() {
-        let season = row
-            .parse("season", Season::parse)?
-            .ok_or_else(|| row.err("season", Problem::MissingValue))?;
+        let season =
+            row.parse("season", Season::parse)?.ok_or_else(|| row.err("season", Problem::MissingValue))?;
         let st = row
             .parse("season_type", SeasonType::parse)?
             .ok_or_else(|| row.err("season_type", Problem::MissingValue))?;
@@ -443,17 +440,18 @@ pub fn prop_lines(file: &CsvFile, games: &GameIndex, players: &PlayerIndex) -> R
         let span = games.calendar.season_of(d).ok_or_else(|| {
             row.err(
                 "game_date",
-                Problem::DateOutsideSeason {
-                    date: d.to_string(),
-                    seasons: games.seasons_text(),
-                },
+                Problem::DateOutsideSeason { date: d.to_string(), seasons: games.seasons_text() },
             )
         })?;
         if let Some(s) = row.parse("season", Season::parse)? {
             if s != span.season {
-                return Err(row.err("season", Problem::DisagreesWithSchedule(format!(
-                    "season {s} but {d} lies in season {}", span.season
-                ))));
+                return Err(row.err(
+                    "season",
+                    Problem::DisagreesWithSchedule(format!(
+                        "season {s} but {d} lies in season {}",
+                        span.season
+                    )),
+                ));
             }
         }
         let teams: Vec<Option<Team>> = ["team_abbr", "opp_abbr", "home_abbr", "away_abbr"]
@@ -468,9 +466,13 @@ pub fn prop_lines(file: &CsvFile, games: &GameIndex, players: &PlayerIndex) -> R
         };
         if let Some(g) = game {
             if g.id.date != d {
-                return Err(row.err("game_date", Problem::DisagreesWithSchedule(format!(
-                    "game_date {d} differs from the schedule's {} for game {}", g.id.date, g.id
-                ))));
+                return Err(row.err(
+                    "game_date",
+                    Problem::DisagreesWithSchedule(format!(
+                        "game_date {d} differs from the schedule's {} for game {}",
+                        g.id.date, g.id
+                    )),
+                ));
             }
         } else {
             no_game += 1;
@@ -503,10 +505,16 @@ pub fn prop_lines(file: &CsvFile, games: &GameIndex, players: &PlayerIndex) -> R
         built.rows.push(values);
     }
     if no_game > 0 {
-        built.warnings.push(format!("{}: {no_game} line(s) match no scheduled game (game_id NULL)", file.path.display()));
+        built.warnings.push(format!(
+            "{}: {no_game} line(s) match no scheduled game (game_id NULL)",
+            file.path.display()
+        ));
     }
     if no_player > 0 {
-        built.warnings.push(format!("{}: {no_player} line(s) match no known player (player_id NULL)", file.path.display()));
+        built.warnings.push(format!(
+            "{}: {no_player} line(s) match no known player (player_id NULL)",
+            file.path.display()
+        ));
     }
     Ok(built)
 }

@@ -15,10 +15,7 @@ pub struct MovingAverageConfig {
 
 impl Default for MovingAverageConfig {
     fn default() -> Self {
-        MovingAverageConfig {
-            min_edge: 2.0,
-            min_confidence: 0.45,
-        }
+        MovingAverageConfig { min_edge: 2.0, min_confidence: 0.45 }
     }
 }
 
@@ -103,16 +100,8 @@ impl MovingAverage {
 }
 
 const INPUTS: &[Input] = &[
-    Input {
-        name: "player_features",
-        window: Window::SameDate,
-        why: "the point-in-time averages",
-    },
-    Input {
-        name: "prop_lines",
-        window: Window::SameDate,
-        why: "pre-game points lines",
-    },
+    Input { name: "player_features", window: Window::SameDate, why: "the point-in-time averages" },
+    Input { name: "prop_lines", window: Window::SameDate, why: "pre-game points lines" },
 ];
 
 /// The version of the rule, stored as `model_id`.

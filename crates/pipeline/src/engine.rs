@@ -69,11 +69,8 @@ fn hashes(wh: &Warehouse, sql: &str, key: &str) -> Result<HashMap<String, String
 /// Content hash per date of an input: a raw table's partitions, or the outputs of the
 /// steps that write it.
 fn input_hashes(wh: &Warehouse, steps: &[Box<dyn Step>], input: &str) -> Result<HashMap<String, String>> {
-    let producers: Vec<&str> = steps
-        .iter()
-        .filter(|s| s.output().name() == input)
-        .map(|s| s.name())
-        .collect();
+    let producers: Vec<&str> =
+        steps.iter().filter(|s| s.output().name() == input).map(|s| s.name()).collect();
     if producers.is_empty() {
         return hashes(
             wh,
@@ -102,7 +99,12 @@ fn input_hashes(wh: &Warehouse, steps: &[Box<dyn Step>], input: &str) -> Result<
 }
 
 /// The fingerprint of every date's inputs for one step.
-fn fingerprints(wh: &Warehouse, steps: &[Box<dyn Step>], step: &dyn Step, dates: &[Date]) -> Result<Vec<String>> {
+fn fingerprints(
+    wh: &Warehouse,
+    steps: &[Box<dyn Step>],
+    step: &dyn Step,
+    dates: &[Date],
+) -> Result<Vec<String>> {
     let mut per_input: Vec<(Window, &str, HashMap<String, String>)> = Vec::new();
     for i in step.inputs() {
         per_input.push((i.window, i.name, input_hashes(wh, steps, i.name)?));
@@ -146,10 +148,7 @@ fn fingerprints(wh: &Warehouse, steps: &[Box<dyn Step>], step: &dyn Step, dates:
 
 fn write_file(home: &Home, rel: &str, bytes: &[u8]) -> Result<()> {
     let path = home.path().join(rel);
-    let io = |source| Error::Io {
-        path: path.clone(),
-        source,
-    };
+    let io = |source| Error::Io { path: path.clone(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -253,7 +252,12 @@ fn ledger(
 }
 
 /// Runs `steps` in order over every scheduled date, recomputing only stale partitions.
-pub fn run_steps(wh: &mut Warehouse, home: &Home, steps: &[Box<dyn Step>], run_id: &str) -> Result<Vec<AssetReport>> {
+pub fn run_steps(
+    wh: &mut Warehouse,
+    home: &Home,
+    steps: &[Box<dyn Step>],
+    run_id: &str,
+) -> Result<Vec<AssetReport>> {
     crate::graph::validate(steps)?;
     let dates = schedule_dates(wh)?;
     let mut reports = Vec::new();

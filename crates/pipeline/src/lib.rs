@@ -19,6 +19,6 @@ pub use engine::{run_steps, AssetReport};
 pub use error::{Error, Result};
 pub use graph::{steps, validate};
 pub use home::Home;
-pub use summary::{season_summary, SeasonRow};
 pub use propcast_ingest::{ingest_dataset, IngestReport, TableReport, TableStatus};
+pub use summary::{season_summary, SeasonRow};
 pub use up::{up, UpReport};

@@ -47,12 +47,7 @@ pub fn up(home: &Home, data_dir: &Path) -> Result<UpReport> {
         // Refresh the query planner's statistics after large writes (cheap when nothing changed).
         wh.conn().execute_batch("PRAGMA optimize;")?;
         let seasons = season_summary(&wh)?;
-        Ok(UpReport {
-            run_id: run_id.clone(),
-            ingest,
-            assets,
-            seasons,
-        })
+        Ok(UpReport { run_id: run_id.clone(), ingest, assets, seasons })
     })();
     let (status, summary) = match &result {
         Ok(r) => (

@@ -113,16 +113,8 @@ fn round(x: f64, digits: i32) -> f64 {
 pub struct Results;
 
 const INPUTS: &[Input] = &[
-    Input {
-        name: "prediction_accuracy",
-        window: Window::SameDate,
-        why: "graded predictions",
-    },
-    Input {
-        name: "player_prop_predictions",
-        window: Window::SameDate,
-        why: "confidence of each prediction",
-    },
+    Input { name: "prediction_accuracy", window: Window::SameDate, why: "graded predictions" },
+    Input { name: "player_prop_predictions", window: Window::SameDate, why: "confidence of each prediction" },
 ];
 
 const SYSTEM: &str = "moving_average";
@@ -156,7 +148,9 @@ impl Results {
             let result = match (correct, voided, line, actual) {
                 (Some(1), _, _, _) => Some("WIN"),
                 (Some(_), _, _, _) => Some("LOSS"),
-                (None, 0, Some(l), Some(a)) if (rec == "OVER" || rec == "UNDER") && a as f64 == l => Some("PUSH"),
+                (None, 0, Some(l), Some(a)) if (rec == "OVER" || rec == "UNDER") && a as f64 == l => {
+                    Some("PUSH")
+                }
                 _ => None,
             };
             let team: Option<String> = r.get::<_, Option<String>>(2)?.or(r.get(16)?);
@@ -185,12 +179,10 @@ impl Results {
             return Ok(None);
         }
         let graded: Vec<&ResultRow> = results.iter().filter(|r| !r.voided).collect();
-        let errs: Vec<f64> = graded
-            .iter()
-            .filter_map(|r| r.actual.map(|a| r.predicted - a as f64))
-            .collect();
+        let errs: Vec<f64> = graded.iter().filter_map(|r| r.actual.map(|a| r.predicted - a as f64)).collect();
         let n = errs.len() as f64;
-        let share = |k: f64| (n > 0.0).then(|| round(errs.iter().filter(|e| e.abs() <= k).count() as f64 / n, 3));
+        let share =
+            |k: f64| (n > 0.0).then(|| round(errs.iter().filter(|e| e.abs() <= k).count() as f64 / n, 3));
         let count = |s: &str| results.iter().filter(|r| r.result.as_deref() == Some(s)).count();
         let (correct, incorrect) = (count("WIN"), count("LOSS"));
         let summary = ResultsSummary {
@@ -206,18 +198,14 @@ impl Results {
             incorrect,
             pass_count: results.iter().filter(|r| r.recommendation == "PASS").count(),
             no_line_count: results.iter().filter(|r| r.recommendation == "NO_LINE").count(),
-            win_rate: (correct + incorrect > 0).then(|| round(correct as f64 / (correct + incorrect) as f64, 3)),
+            win_rate: (correct + incorrect > 0)
+                .then(|| round(correct as f64 / (correct + incorrect) as f64, 3)),
             mae: (n > 0.0).then(|| round(errs.iter().map(|e| e.abs()).sum::<f64>() / n, 3)),
             bias: (n > 0.0).then(|| round(errs.iter().sum::<f64>() / n, 3)),
             within_3_pct: share(3.0),
             within_5_pct: share(5.0),
         };
-        Ok(Some(ResultsFile {
-            game_date: date.to_string(),
-            system_id: SYSTEM.to_string(),
-            summary,
-            results,
-        }))
+        Ok(Some(ResultsFile { game_date: date.to_string(), system_id: SYSTEM.to_string(), summary, results }))
     }
 }
 
@@ -231,10 +219,7 @@ impl Step for Results {
     }
 
     fn output(&self) -> Output {
-        Output::Files {
-            name: "export_results",
-            pattern: "site/v1/results/{date}.json",
-        }
+        Output::Files { name: "export_results", pattern: "site/v1/results/{date}.json" }
     }
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
@@ -242,9 +227,8 @@ impl Step for Results {
         for d in dates {
             let ds = d.to_string();
             if let Some(file) = Self::build(wh, &ds)? {
-                let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| propcast_store::Error::Step {
-                    step: "export_results",
-                    message: e.to_string(),
+                let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| {
+                    propcast_store::Error::Step { step: "export_results", message: e.to_string() }
                 })?;
                 bytes.push(b'\n');
                 out.push((*d, PartitionData::Files(vec![(format!("site/v1/results/{ds}.json"), bytes)])));

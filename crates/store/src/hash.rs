@@ -83,11 +83,7 @@ pub fn cmp_value(a: &Value, b: &Value) -> std::cmp::Ordering {
 
 /// Lexicographic order on rows by [`cmp_value`]: the canonical order rows are hashed in.
 pub fn cmp_row(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| cmp_value(x, y))
-        .find(|o| o.is_ne())
-        .unwrap_or(std::cmp::Ordering::Equal)
+    a.iter().zip(b).map(|(x, y)| cmp_value(x, y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
 }
 
 fn hex(b: &[u8]) -> String {

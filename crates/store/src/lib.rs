@@ -23,7 +23,7 @@ mod warehouse;
 
 pub use error::{Error, Result};
 pub use hash::{cmp_row, hash_row, RowHasher};
-pub use step::{Input, Output, PartitionData, Step, Window};
 pub use rusqlite::types::Value;
 pub use rusqlite::{params, Connection, Error as SqliteError, Transaction};
+pub use step::{Input, Output, PartitionData, Step, Window};
 pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};

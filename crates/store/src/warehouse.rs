@@ -29,10 +29,7 @@ impl Warehouse {
     /// Opens (creating if needed) and migrates the warehouse at `path`.
     pub fn open(path: &Path) -> Result<Warehouse> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
@@ -40,10 +37,7 @@ impl Warehouse {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "cache_size", -262_144i64)?;
-        let mut wh = Warehouse {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut wh = Warehouse { conn, path: path.to_path_buf() };
         wh.migrate()?;
         Ok(wh)
     }
@@ -54,10 +48,7 @@ impl Warehouse {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        let wh = Warehouse {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let wh = Warehouse { conn, path: path.to_path_buf() };
         wh.check_version()?;
         Ok(wh)
     }
@@ -74,9 +65,7 @@ impl Warehouse {
 
     /// Starts a write transaction.
     pub fn transaction(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+        Ok(self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
     fn stored_version(conn: &Connection) -> Result<Option<i64>> {
@@ -89,11 +78,7 @@ impl Warehouse {
             return Ok(None);
         }
         let v: Option<String> = conn
-            .query_row(
-                "select value from warehouse_meta where key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("select value from warehouse_meta where key = 'schema_version'", [], |r| r.get(0))
             .map(Some)
             .or_else(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -106,11 +91,7 @@ impl Warehouse {
         let v = Self::stored_version(&self.conn)?;
         if let Some(found) = v {
             if found > SCHEMA_VERSION {
-                return Err(Error::NewerSchema {
-                    path: self.path.clone(),
-                    found,
-                    supported: SCHEMA_VERSION,
-                });
+                return Err(Error::NewerSchema { path: self.path.clone(), found, supported: SCHEMA_VERSION });
             }
         }
         Ok(v)
@@ -173,9 +154,7 @@ impl Warehouse {
     /// Number of rows in a table.
     pub fn count(&self, table: &str) -> Result<i64> {
         let def = schema::table(table).ok_or_else(|| Error::UnknownTable(table.to_string()))?;
-        Ok(self
-            .conn
-            .query_row(&format!("SELECT count(*) FROM {}", def.name), [], |r| r.get(0))?)
+        Ok(self.conn.query_row(&format!("SELECT count(*) FROM {}", def.name), [], |r| r.get(0))?)
     }
 }
 
@@ -187,12 +166,7 @@ pub fn insert_rows<'a>(
 ) -> Result<usize> {
     let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        table.name,
-        cols.join(", "),
-        marks.join(", ")
-    );
+    let sql = format!("INSERT INTO {} ({}) VALUES ({})", table.name, cols.join(", "), marks.join(", "));
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut n = 0;
     for row in rows {

@@ -8,10 +8,7 @@ use propcast_store::Warehouse;
 pub fn run(g: &Global, query: &str, csv: bool) -> anyhow::Result<()> {
     let path = g.home.join("warehouse.sqlite");
     if !path.is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            path.display()
-        );
+        anyhow::bail!("no warehouse at {}: run `propcast up` first (or pass --home)", path.display());
     }
     let wh = Warehouse::open_read_only(&path)?;
     let r = wh.query(query, &[]).with_context(|| format!("query failed: {query}"))?;

@@ -35,7 +35,8 @@ pub fn run(g: &Global, data: &Path) -> anyhow::Result<()> {
         .seasons
         .iter()
         .map(|s| {
-            let r = |x: Option<f64>| x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null);
+            let r =
+                |x: Option<f64>| x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null);
             vec![
                 Value::Text(s.season.clone()),
                 Value::Integer(s.player_games),

@@ -23,9 +23,7 @@ fn expect_bad(wh: &mut Warehouse, dir: &Path, file: &str, line: u64, column: Opt
     let before = fingerprint(wh);
     let err = ingest_dataset(wh, dir).expect_err("bad input must fail");
     let msg = err.to_string();
-    let Error::Input { location, .. } = &err else {
-        panic!("not an input error: {msg}")
-    };
+    let Error::Input { location, .. } = &err else { panic!("not an input error: {msg}") };
     assert!(location.file.ends_with(file), "{msg}");
     assert_eq!(location.line, line, "{msg}");
     assert_eq!(location.column.as_deref(), column, "{msg}");
@@ -145,7 +143,8 @@ fn other_id_forms_give_the_same_rows() {
     let before = fingerprint(&wh);
     // NBA.com game ids instead of bbref ones, and nba:<id> player ids.
     edit_csv(data.path(), "player_games", |h, rows| {
-        let (g, n, p, pn) = (col(h, "game_id"), col(h, "nba_game_id"), col(h, "player_id"), col(h, "nba_player_id"));
+        let (g, n, p, pn) =
+            (col(h, "game_id"), col(h, "nba_game_id"), col(h, "player_id"), col(h, "nba_player_id"));
         for r in rows.iter_mut() {
             r[g] = r[n].clone();
             if !r[pn].is_empty() {
@@ -155,7 +154,13 @@ fn other_id_forms_give_the_same_rows() {
     });
     // The canonical form is accepted too.
     edit_csv(data.path(), "team_games", |h, rows| {
-        let (g, d, t, o, home) = (col(h, "game_id"), col(h, "game_date"), col(h, "team_abbr"), col(h, "opp_abbr"), col(h, "is_home"));
+        let (g, d, t, o, home) = (
+            col(h, "game_id"),
+            col(h, "game_date"),
+            col(h, "team_abbr"),
+            col(h, "opp_abbr"),
+            col(h, "is_home"),
+        );
         for r in rows.iter_mut() {
             let (hm, aw) = if r[home] == "1" { (&r[t], &r[o]) } else { (&r[o], &r[t]) };
             r[g] = format!("{}_{}_{}", r[d].replace('-', ""), aw, hm);
@@ -164,12 +169,8 @@ fn other_id_forms_give_the_same_rows() {
     let report = ingest_dataset(&mut wh, data.path()).unwrap();
     assert!(!report.changed(), "same canonical rows: nothing to rewrite");
     let after = fingerprint(&wh);
-    let differing: Vec<_> = before
-        .iter()
-        .zip(&after)
-        .filter(|(a, b)| a != b)
-        .map(|(a, _)| a.0.clone())
-        .collect();
+    let differing: Vec<_> =
+        before.iter().zip(&after).filter(|(a, b)| a != b).map(|(a, _)| a.0.clone()).collect();
     assert_eq!(differing, vec!["ingest_files".to_string()], "only the file hashes change");
 }
 
@@ -194,9 +195,7 @@ fn absent_file_empty_column_and_extra_column_are_accepted() {
     let t = |name: &str| report.tables.iter().find(|t| t.table == name).unwrap();
     assert_eq!(t("player_availability").status, TableStatus::Absent);
     assert!(t("player_games").warnings.iter().any(|w| w.contains("wingspan")));
-    let r = wh
-        .query("select count(*), count(usg_pct) from player_games", &[])
-        .unwrap();
+    let r = wh.query("select count(*), count(usg_pct) from player_games", &[]).unwrap();
     assert!(matches!(r.rows[0][0], Value::Integer(n) if n > 100));
     assert_eq!(r.rows[0][1], Value::Integer(0), "an empty column is NULL, never zero");
 }
@@ -214,12 +213,8 @@ fn changed_file_rewrites_exactly_its_changed_partitions() {
     let report = ingest_dataset(&mut wh, data.path()).unwrap();
     let pg = report.tables.iter().find(|t| t.table == "player_games").unwrap();
     assert_eq!((pg.partitions_written, pg.partitions_deleted), (1, 0));
-    let others: usize = report
-        .tables
-        .iter()
-        .filter(|t| t.table != "player_games")
-        .map(|t| t.partitions_written)
-        .sum();
+    let others: usize =
+        report.tables.iter().filter(|t| t.table != "player_games").map(|t| t.partitions_written).sum();
     assert_eq!(others, 0);
     let r = wh
         .query("select count(*) from player_games where pts = 99 and game_date = ?1", &[Value::Text(date)])

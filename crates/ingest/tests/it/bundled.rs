@@ -28,7 +28,10 @@ fn bundled_counts_ids_and_idempotence() {
     assert_eq!(count(&wh, "select count(*) from ingest_quarantine where table_name = 'shot_zones'"), 106);
     // Canonical ids everywhere, with crosswalk columns.
     assert_eq!(count(&wh, "select count(*) from schedule where game_id not glob '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[A-Z][A-Z][A-Z]_[A-Z][A-Z][A-Z]'"), 0);
-    assert_eq!(count(&wh, "select count(*) from schedule where nba_game_id is null or bbref_game_id is null"), 0);
+    assert_eq!(
+        count(&wh, "select count(*) from schedule where nba_game_id is null or bbref_game_id is null"),
+        0
+    );
     let r = wh
         .query("select game_id, bbref_game_id from schedule where nba_game_id = '0021700001'", &[])
         .unwrap();
@@ -38,7 +41,13 @@ fn bundled_counts_ids_and_idempotence() {
     assert_eq!(count(&wh, "select count(*) from player_games p left join players r using (player_id) where r.player_id is null"), 0);
     // A player known only by NBA.com id gets `nba:<id>`.
     assert!(count(&wh, "select count(*) from players where player_id like 'nba:%'") >= 1);
-    assert_eq!(count(&wh, "select count(*) from players where player_id = 'alvarjo01' and player_lookup = 'josealvarado'"), 1);
+    assert_eq!(
+        count(
+            &wh,
+            "select count(*) from players where player_id = 'alvarjo01' and player_lookup = 'josealvarado'"
+        ),
+        1
+    );
     // The season calendar comes from the schedule.
     assert_eq!(count(&wh, "select count(*) from season_calendar"), 8);
     let r = wh

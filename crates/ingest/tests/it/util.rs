@@ -13,9 +13,7 @@ pub fn bundled() -> PathBuf {
 /// Reads a gzip CSV file as text.
 pub fn read_gz(path: &Path) -> String {
     let mut s = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut s)
-        .unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut s).unwrap();
     s
 }
 
@@ -63,10 +61,8 @@ pub fn edit_csv(dir: &Path, table: &str, f: impl FnOnce(&mut Vec<String>, &mut V
     let text = read_gz(&p);
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let mut header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    let mut rows: Vec<Vec<String>> = rdr
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect();
+    let mut rows: Vec<Vec<String>> =
+        rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
     f(&mut header, &mut rows);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).unwrap();

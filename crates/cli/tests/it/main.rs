@@ -1,0 +1,93 @@
+//! The `propcast` binary: exit codes, output formats, and errors a user reads.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn propcast(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_propcast"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env_remove("PROPCAST_HOME")
+        .env_remove("PROPCAST_DATA")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// A small data set: the bundled schedule and crosswalk, and the tables cut to one date.
+fn small_data(dir: &Path) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nba");
+    for t in ["schedule", "player_id_crosswalk"] {
+        std::fs::copy(src.join(format!("{t}.csv.gz")), dir.join(format!("{t}.csv.gz"))).unwrap();
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_works_everywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let o = propcast(home.path(), &["no-such-command"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = propcast(home.path(), &["sql"]);
+    assert_eq!(o.status.code(), Some(2), "a missing argument is a usage error");
+    for sub in [
+        &["up", "--help"][..],
+        &["ingest", "dataset", "--help"],
+        &["sql", "--help"],
+        &["schema", "--help"],
+        &["--help"],
+    ] {
+        let o = propcast(home.path(), sub);
+        assert_eq!(o.status.code(), Some(0), "{sub:?}");
+        assert!(stdout(&o).contains("Usage:"), "{sub:?}");
+    }
+}
+
+#[test]
+fn failures_exit_1_with_a_message() {
+    let home = tempfile::tempdir().unwrap();
+    let o = propcast(home.path(), &["sql", "select 1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("run `propcast up` first"), "{}", stderr(&o));
+    let data = tempfile::tempdir().unwrap();
+    let o = propcast(home.path(), &["ingest", "dataset", "--dir", &data.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no schedule file"), "{}", stderr(&o));
+}
+
+#[test]
+fn ingest_then_query_as_table_csv_and_json() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    small_data(data.path());
+    let d = data.path().display().to_string();
+    let o = propcast(home.path(), &["ingest", "dataset", "--dir", &d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("schedule"), "{}", stdout(&o));
+    let o = propcast(home.path(), &["--json", "ingest", "dataset", "--dir", &d]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["changed"], false, "re-ingest is a no-op");
+
+    let q = "select season, count(*) as games from schedule group by season order by season limit 2";
+    let o = propcast(home.path(), &["sql", q]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("season   games\n-------  -----\n2017-18   1312\n"), "{out}");
+    let o = propcast(home.path(), &["sql", "--csv", q]);
+    assert_eq!(stdout(&o), "season,games\n2017-18,1312\n2018-19,1312\n");
+    let o = propcast(home.path(), &["--json", "sql", q]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[1]["season"], "2018-19");
+    assert_eq!(v[1]["games"], 1312);
+    // The warehouse is read-only through `sql`.
+    let o = propcast(home.path(), &["sql", "delete from schedule"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("readonly"), "{}", stderr(&o));
+}

@@ -1,0 +1,5 @@
+//! The pipeline end to end: `up` on the bundled data, idempotence, point in time.
+
+mod bundled;
+mod point_in_time;
+mod util;
