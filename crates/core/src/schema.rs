@@ -447,6 +447,27 @@ pub const SEASON_CALENDAR: TableDef = TableDef {
     partitioning: Partitioning::Whole,
 };
 
+/// `game_dates`: the calendar, one row per date with games.
+pub const GAME_DATES: TableDef = TableDef {
+    name: t::GAME_DATES,
+    layer: "reference",
+    doc: "One row per date with at least one game, derived from the schedule at ingest: the date partitions every step runs over.",
+    columns: &[
+        GAME_DATE,
+        SEASON,
+        SEASON_YEAR,
+        k("games", Int, "games on the date"),
+        k("regular_games", Int, "regular-season games"),
+        k("playin_games", Int, "play-in games"),
+        k("playoff_games", Int, "playoff games"),
+        k("cup_final_games", Int, "NBA Cup final games"),
+        k("day_of_season", Int, "days since the first regular-season game (0 on opening night)"),
+        k("is_bootstrap", Int, "1 inside the bootstrap window (first 14 days of the regular season)"),
+    ],
+    primary_key: &["game_date"],
+    partitioning: Partitioning::Whole,
+};
+
 /// `player_game_summary` (phase 3, slice).
 pub const PLAYER_GAME_SUMMARY: TableDef = TableDef {
     name: t::PLAYER_GAME_SUMMARY,
@@ -664,6 +685,7 @@ pub const ALL_TABLES: &[TableDef] = &[
     PLAYERS,
     PLAYER_ALIASES,
     SEASON_CALENDAR,
+    GAME_DATES,
     PLAYER_GAME_SUMMARY,
     PLAYER_FEATURES,
     PLAYER_PROP_PREDICTIONS,

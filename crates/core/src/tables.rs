@@ -22,6 +22,8 @@ pub const PLAYERS: &str = "players";
 pub const PLAYER_ALIASES: &str = "player_aliases";
 /// Reference: the season calendar derived from the schedule.
 pub const SEASON_CALENDAR: &str = "season_calendar";
+/// Reference: one row per date with games, derived from the schedule.
+pub const GAME_DATES: &str = "game_dates";
 /// Phase 3: one row per player per game.
 pub const PLAYER_GAME_SUMMARY: &str = "player_game_summary";
 /// Phase 4: point-in-time player features, one row per player per game.

@@ -113,6 +113,7 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
 
 fn rebuild_calendar(tx: &Transaction<'_>) -> Result<()> {
     let mut games = Vec::new();
+    let mut types = Vec::new();
     {
         let mut stmt = tx.prepare("SELECT season, season_type, game_date FROM schedule")?;
         let rows = stmt.query_map([], |r| {
@@ -123,6 +124,7 @@ fn rebuild_calendar(tx: &Transaction<'_>) -> Result<()> {
             // Values in the schedule table were validated at ingest.
             if let (Ok(s), Ok(t), Ok(d)) = (Season::parse(&s), SeasonType::parse(&t), parse_date(&d)) {
                 games.push((s, t, d));
+                types.push((t, d));
             }
         }
     }
@@ -151,5 +153,42 @@ fn rebuild_calendar(tx: &Transaction<'_>) -> Result<()> {
         })
         .collect();
     insert_rows(tx, &schema::SEASON_CALENDAR, rows.iter().map(Vec::as_slice))?;
+    rebuild_game_dates(tx, &cal, &types)
+}
+
+/// One row per date: game counts by type, day of season, bootstrap flag.
+fn rebuild_game_dates(
+    tx: &Transaction<'_>,
+    cal: &SeasonCalendar,
+    types: &[(SeasonType, propcast_core::Date)],
+) -> Result<()> {
+    let mut per_date: BTreeMap<propcast_core::Date, [i64; 4]> = BTreeMap::new();
+    for (t, d) in types {
+        let c = per_date.entry(*d).or_default();
+        c[match t {
+            SeasonType::RegularSeason => 0,
+            SeasonType::PlayIn => 1,
+            SeasonType::Playoffs => 2,
+            SeasonType::CupFinal => 3,
+        }] += 1;
+    }
+    tx.execute("DELETE FROM game_dates", [])?;
+    let mut rows = Vec::with_capacity(per_date.len());
+    for (d, c) in per_date {
+        let Some(span) = cal.season_of(d) else { continue };
+        rows.push(vec![
+            Value::Text(d.to_string()),
+            Value::Text(span.season.to_string()),
+            Value::Integer(span.season.year().into()),
+            Value::Integer(c.iter().sum()),
+            Value::Integer(c[0]),
+            Value::Integer(c[1]),
+            Value::Integer(c[2]),
+            Value::Integer(c[3]),
+            Value::Integer((d - span.regular_start).num_days()),
+            Value::Integer(span.is_bootstrap(d).into()),
+        ]);
+    }
+    insert_rows(tx, &schema::GAME_DATES, rows.iter().map(Vec::as_slice))?;
     Ok(())
 }

@@ -79,7 +79,8 @@ impl MovingAverage {
             2 => 0.05,
             _ => -0.10,
         };
-        f64::clamp(c, 0.2, 0.8)
+        // Rounded to hundredths so that 0.5 − 0.15 + 0.10 is exactly the 0.45 threshold.
+        (f64::clamp(c, 0.2, 0.8) * 100.0).round() / 100.0
     }
 
     /// The recommendation contract: NO_LINE without a line; PASS when |edge| ≤ min_edge or
@@ -192,5 +193,7 @@ mod tests {
         assert_eq!(m.recommend(21.0, Some(18.5), 0.6), Recommendation::Over);
         assert_eq!(m.recommend(15.0, Some(18.5), 0.6), Recommendation::Under);
         assert_eq!(m.recommend(15.0, Some(18.5), 0.45), Recommendation::Pass);
+        let c = MovingAverage::confidence(Some(7.0), 3);
+        assert_eq!(m.recommend(25.0, Some(18.5), c), Recommendation::Pass, "0.45 is not above 0.45");
     }
 }

@@ -38,7 +38,7 @@ fn now() -> String {
 }
 
 fn schedule_dates(wh: &Warehouse) -> Result<Vec<Date>> {
-    let r = wh.query("SELECT DISTINCT game_date FROM schedule ORDER BY 1", &[])?;
+    let r = wh.query("SELECT game_date FROM game_dates ORDER BY 1", &[])?;
     Ok(r.rows
         .iter()
         .filter_map(|row| match &row[0] {

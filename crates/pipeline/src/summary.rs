@@ -3,6 +3,7 @@
 use crate::error::Result;
 use propcast_store::{Value, Warehouse};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One season's line of the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,33 +22,61 @@ pub struct SeasonRow {
     pub bias: Option<f64>,
 }
 
-/// The per-season summary of the moving-average system.
+fn text(v: &Value) -> String {
+    if let Value::Text(s) = v {
+        s.clone()
+    } else {
+        String::new()
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    if let Value::Integer(i) = v {
+        *i
+    } else {
+        0
+    }
+}
+
+fn real(v: &Value) -> Option<f64> {
+    if let Value::Real(f) = v {
+        Some(*f)
+    } else {
+        None
+    }
+}
+
+/// The per-season summary of the moving-average system (one grouped pass per table).
 pub fn season_summary(wh: &Warehouse) -> Result<Vec<SeasonRow>> {
-    let r = wh.query(
-        "SELECT s.season,
-            (SELECT count(*) FROM player_games g WHERE g.season = s.season AND g.minutes > 0),
-            (SELECT count(*) FROM player_prop_predictions p JOIN schedule c ON c.game_id = p.game_id
-               WHERE c.season = s.season AND p.system_id = 'moving_average' AND p.is_active = 1),
-            count(a.absolute_error), avg(a.absolute_error), avg(a.signed_error)
-         FROM season_calendar s
-         LEFT JOIN prediction_accuracy a ON a.season = s.season AND a.system_id = 'moving_average'
-              AND a.minutes_played > 0
-         GROUP BY s.season ORDER BY s.season",
-        &[],
-    )?;
-    Ok(r.rows
-        .into_iter()
-        .map(|row| {
-            let int = |v: &Value| if let Value::Integer(i) = v { *i } else { 0 };
-            let real = |v: &Value| if let Value::Real(f) = v { Some(*f) } else { None };
-            SeasonRow {
-                season: if let Value::Text(s) = &row[0] { s.clone() } else { String::new() },
-                player_games: int(&row[1]),
-                predictions: int(&row[2]),
-                graded: int(&row[3]),
-                mae: real(&row[4]),
-                bias: real(&row[5]),
-            }
-        })
-        .collect())
+    let mut rows: BTreeMap<String, SeasonRow> = BTreeMap::new();
+    for r in wh.query("SELECT season FROM season_calendar ORDER BY season", &[])?.rows {
+        let season = text(&r[0]);
+        rows.insert(
+            season.clone(),
+            SeasonRow { season, player_games: 0, predictions: 0, graded: 0, mae: None, bias: None },
+        );
+    }
+    for r in wh.query("SELECT season, count(*) FROM player_games WHERE minutes > 0 GROUP BY 1", &[])?.rows {
+        if let Some(s) = rows.get_mut(&text(&r[0])) {
+            s.player_games = int(&r[1]);
+        }
+    }
+    for r in wh
+        .query(
+            "SELECT season, count(*), count(absolute_error) FILTER (WHERE minutes_played > 0),
+                    avg(absolute_error) FILTER (WHERE minutes_played > 0),
+                    avg(signed_error) FILTER (WHERE minutes_played > 0)
+             FROM prediction_accuracy WHERE system_id = 'moving_average' GROUP BY 1",
+            &[],
+        )?
+        .rows
+    {
+        if let Some(s) = rows.get_mut(&text(&r[0])) {
+            s.predictions = int(&r[1]);
+            s.graded = int(&r[2]);
+            s.mae = real(&r[3]);
+            s.bias = real(&r[4]);
+        }
+    }
+    Ok(rows.into_values().collect())
 }

@@ -22,7 +22,7 @@ mod step;
 mod warehouse;
 
 pub use error::{Error, Result};
-pub use hash::{cmp_row, hash_row, RowHasher};
+pub use hash::{cmp_row, cmp_value, hash_row, RowHasher};
 pub use rusqlite::types::Value;
 pub use rusqlite::{params, Connection, Error as SqliteError, Transaction};
 pub use step::{Input, Output, PartitionData, Step, Window};

@@ -15,7 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Up(a) => up::run(g, &data_dir(a.data)),
         Command::Ingest(IngestCommand::Dataset(a)) => ingest::run(g, &data_dir(a.dir)),
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
-        Command::Schema => schema::run(),
+        Command::Schema => schema::run(g),
     }
 }
 

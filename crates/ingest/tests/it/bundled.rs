@@ -58,6 +58,16 @@ fn bundled_counts_ids_and_idempotence() {
         vec![Value::Text("2024-10-22".into()), Value::Text("2024-11-04".into()), Value::Integer(1)]
     );
 
+    assert_eq!(
+        count(&wh, "select count(*) from game_dates"),
+        count(&wh, "select count(distinct game_date) from schedule")
+    );
+    assert_eq!(
+        count(&wh, "select count(*) from game_dates where season = '2024-25' and is_bootstrap = 1"),
+        14
+    );
+    assert_eq!(count(&wh, "select day_of_season from game_dates where game_date = '2024-11-04'"), 13);
+
     let before = fingerprint(&wh);
     let again = ingest_dataset(&mut wh, &bundled()).unwrap();
     assert!(!again.changed());
