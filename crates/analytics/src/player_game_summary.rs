@@ -2,7 +2,9 @@
 
 use propcast_core::schema;
 use propcast_core::Date;
-use propcast_store::{Input, Output, PartitionData, Result, Step, Value, Warehouse, Window};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
 use std::collections::{BTreeMap, HashSet};
 
 /// Builds `player_game_summary` for a date from that date's box scores.
@@ -14,9 +16,28 @@ const INPUTS: &[Input] = &[
     Input { name: "team_games", window: Window::SameDate, why: "the team result (win flag)" },
 ];
 
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec {
+        name: "rows_vs_box_score",
+        kind: CheckKind::RowsVsExpected { sql: "SELECT count(*) FROM player_games WHERE game_date = ?1" },
+    },
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec { name: "minutes_not_null", kind: CheckKind::NotNull { column: "minutes_played" } },
+    CheckSpec { name: "minutes_range", kind: CheckKind::Range { column: "minutes_played" } },
+    CheckSpec { name: "points_range", kind: CheckKind::Range { column: "points" } },
+];
+
 impl Step for PlayerGameSummary {
     fn code_version(&self) -> &'static str {
         "pgs-1"
+    }
+
+    fn phase(&self) -> u8 {
+        3
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
     }
 
     fn inputs(&self) -> &'static [Input] {

@@ -37,6 +37,14 @@ pub enum Command {
     /// Load source data into the raw tables.
     #[command(subcommand)]
     Ingest(IngestCommand),
+    /// Compute missing, stale or failed partitions of the pipeline's assets.
+    Backfill(BackfillArgs),
+    /// Per asset: partitions fresh, stale (why), failed, missing, skipped; coverage.
+    Status,
+    /// Print the asset graph (text, or Graphviz dot with --dot).
+    Graph(GraphArgs),
+    /// Benchmark: a full backfill into an empty home, then a one-date incremental update.
+    Bench(BenchArgs),
     /// Run one SQL query against the warehouse (read-only) and print the rows.
     Sql(SqlArgs),
     /// Print the warehouse schema (the source of docs/warehouse.md).
@@ -48,6 +56,64 @@ pub struct UpArgs {
     /// Data set directory (default: PROPCAST_DATA, else the bundled data/nba).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Threads computing partitions (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Missing or stale partitions.
+    Missing,
+    /// Also retry failed ones.
+    Failed,
+    /// Recompute everything.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// First date, YYYY-MM-DD (inclusive).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last date, YYYY-MM-DD (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only these assets (comma-separated names; see `propcast graph`).
+    #[arg(long, value_delimiter = ',', conflicts_with = "phase")]
+    pub assets: Option<Vec<String>>,
+    /// Only the assets of this phase (3 analytics, 4 features, 5 predictions and grading, 6 publishing).
+    #[arg(long)]
+    pub phase: Option<u8>,
+    /// Which partitions to compute.
+    #[arg(long, value_enum, default_value = "missing")]
+    pub mode: ModeArg,
+    /// Threads computing partitions (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Newest dates first.
+    #[arg(long)]
+    pub newest_first: bool,
+    /// Print each partition that would run and why; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Graphviz dot instead of text.
+    #[arg(long)]
+    pub dot: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Data set directory (default: the bundled data/nba).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Threads computing partitions (default: the number of cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

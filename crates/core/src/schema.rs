@@ -642,16 +642,59 @@ pub const ASSET_PARTITIONS: TableDef = TableDef {
     columns: &[
         k("asset", Text, "asset name"),
         k("partition", Text, "partition value"),
-        k("status", Text, "`ok`, `skipped` (bootstrap or no input) or `failed`"),
+        k("status", Text, "`ok`, `skipped` (expected empty: bootstrap window) or `failed`"),
+        c("reason", Text, "why skipped or failed (`bootstrap`, `check <name> failed`, `blocked by <asset> <date>`, an error)"),
         k("fingerprint", Text, "hash of code version and upstream partition hashes"),
         k("code_version", Text, "asset code version"),
         k("rows", Int, "rows written"),
         k("content_hash", Text, "SHA-256 of the rows written (or file bytes)"),
         k("run_id", Text, "run that wrote it"),
         k("finished_at", Text, "UTC RFC 3339"),
-        c("error", Text, "error message when failed"),
+        c("error", Text, "error message and sample rows when failed (JSON)"),
     ],
     primary_key: &["asset", "partition"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `partition_runs`: the ledger's history, one row per partition a run executed.
+pub const PARTITION_RUNS: TableDef = TableDef {
+    name: "partition_runs",
+    layer: "system",
+    doc: "Every (run, asset, partition) executed: status, times, rows, input fingerprint, code version, error.",
+    columns: &[
+        k("run_id", Text, "run"),
+        k("asset", Text, "asset"),
+        k("partition", Text, "partition value"),
+        k("status", Text, "`ok`, `skipped` or `failed`"),
+        c("reason", Text, "why it ran (`missing`, `stale: code`, `stale: upstream`, `failed before`, `forced`) and how it ended"),
+        k("started_at", Text, "UTC RFC 3339"),
+        k("finished_at", Text, "UTC RFC 3339"),
+        k("rows", Int, "rows written"),
+        k("fingerprint", Text, "hash of the code version and the input partitions' content hashes"),
+        k("code_version", Text, "asset code version"),
+        c("error", Text, "error, with sample failing rows for a failed check (JSON)"),
+    ],
+    primary_key: &["run_id", "asset", "partition"],
+    partitioning: Partitioning::Whole,
+};
+
+/// `check_results`: every gate check on every partition computed.
+pub const CHECK_RESULTS: TableDef = TableDef {
+    name: "check_results",
+    layer: "system",
+    doc: "The latest result of every gate check of every asset partition (replaced when the partition is recomputed).",
+    columns: &[
+        k("asset", Text, "asset"),
+        k("partition", Text, "partition value"),
+        k("check_name", Text, "check"),
+        k("severity", Text, "`error` or `warn`"),
+        k("passed", Int, "1 passed, 0 failed"),
+        c("observed", Real, "measured value (share 0-1, ratio, or count of violations)"),
+        k("message", Text, "what was measured against what"),
+        c("sample", Text, "up to five offending rows (JSON array)"),
+        k("run_id", Text, "run"),
+    ],
+    primary_key: &["asset", "partition", "check_name"],
     partitioning: Partitioning::Whole,
 };
 
@@ -694,6 +737,8 @@ pub const ALL_TABLES: &[TableDef] = &[
     INGEST_PARTITIONS,
     INGEST_QUARANTINE,
     ASSET_PARTITIONS,
+    PARTITION_RUNS,
+    CHECK_RESULTS,
     RUNS,
 ];
 

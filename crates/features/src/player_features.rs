@@ -1,7 +1,9 @@
 //! `player_features`: scoring averages from games strictly before the date.
 
 use propcast_core::{parse_date, schema, Date};
-use propcast_store::{Input, Output, PartitionData, Result, Step, Value, Warehouse, Window};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Builds `player_features` for each player in a date's games.
@@ -92,9 +94,30 @@ fn real(x: Option<f64>) -> Value {
     x.map(Value::Real).unwrap_or(Value::Null)
 }
 
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec {
+        name: "rows_vs_population",
+        kind: CheckKind::RowsVsExpected {
+            sql: "SELECT count(*) FROM player_game_summary WHERE game_date = ?1",
+        },
+    },
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec { name: "l10_not_null", kind: CheckKind::NotNull { column: "points_avg_last_10" } },
+    CheckSpec { name: "l10_range", kind: CheckKind::Range { column: "points_avg_last_10" } },
+    CheckSpec { name: "games_last_7_days_range", kind: CheckKind::Range { column: "games_last_7_days" } },
+];
+
 impl Step for PlayerFeatures {
     fn code_version(&self) -> &'static str {
         "features-1"
+    }
+
+    fn phase(&self) -> u8 {
+        4
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
     }
 
     fn inputs(&self) -> &'static [Input] {

@@ -1,7 +1,9 @@
 //! Grading one date's predictions.
 
 use propcast_core::{schema, Date};
-use propcast_store::{Input, Output, PartitionData, Result, Step, Value, Warehouse, Window};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
 
 /// Grades every active prediction of a date.
 #[derive(Debug, Default, Clone, Copy)]
@@ -26,9 +28,28 @@ pub fn pick_correct(recommendation: &str, line: Option<f64>, actual: f64) -> Opt
     }
 }
 
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec {
+        name: "rows_vs_predictions",
+        kind: CheckKind::RowsVsExpected {
+            sql: "SELECT count(*) FROM player_prop_predictions WHERE game_date = ?1 AND is_active = 1",
+        },
+    },
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec { name: "absolute_error_range", kind: CheckKind::Range { column: "absolute_error" } },
+];
+
 impl Step for Grade {
     fn code_version(&self) -> &'static str {
         "grade-1"
+    }
+
+    fn phase(&self) -> u8 {
+        5
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
     }
 
     fn inputs(&self) -> &'static [Input] {

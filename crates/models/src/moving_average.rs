@@ -2,7 +2,9 @@
 
 use crate::lines::consensus_lines;
 use propcast_core::{schema, Date};
-use propcast_store::{Input, Output, PartitionData, Result, Step, Value, Warehouse, Window};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
 
 /// Thresholds of the moving-average system (spec §6.2).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,6 +110,20 @@ const INPUTS: &[Input] = &[
 /// The version of the rule, stored as `model_id`.
 pub const MODEL_ID: &str = "moving_average_v1";
 
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec {
+        name: "coverage_warn",
+        kind: CheckKind::RowsVsExpected { sql: "SELECT count(*) FROM player_features WHERE game_date = ?1" },
+    },
+    CheckSpec {
+        name: "coverage_critical",
+        kind: CheckKind::RowsVsExpected { sql: "SELECT count(*) FROM player_features WHERE game_date = ?1" },
+    },
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec { name: "predicted_range", kind: CheckKind::Range { column: "predicted_points" } },
+    CheckSpec { name: "confidence_range", kind: CheckKind::Range { column: "confidence" } },
+];
+
 impl Step for MovingAverage {
     fn name(&self) -> &'static str {
         "predictions_moving_average"
@@ -115,6 +131,14 @@ impl Step for MovingAverage {
 
     fn code_version(&self) -> &'static str {
         "ma-1"
+    }
+
+    fn phase(&self) -> u8 {
+        5
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
     }
 
     fn inputs(&self) -> &'static [Input] {

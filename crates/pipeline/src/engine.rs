@@ -1,22 +1,63 @@
-//! Running steps over date partitions: fingerprints, staleness, atomic partition writes.
-//!
-//! A partition (asset, date) is fresh when the ledger holds, for it, the fingerprint of the
-//! step's code version and of the content hashes of exactly the input partitions it reads:
-//! the same date for [`Window::SameDate`], every earlier date for [`Window::AllBefore`].
-//! Anything else is recomputed, and its rows and its ledger row are written in one
-//! transaction, so a killed run loses at most the partition in flight.
+//! Running a backfill: per asset in graph order, plan the stale partitions, skip bootstrap
+//! dates for assets that need history, block partitions whose inputs failed, compute the rest
+//! (in parallel chunks when `workers > 1`), gate each partition with its checks, and write it
+//! with its ledger row in one transaction.
 
+use crate::checks::{run_checks, CheckOutcome, ChecksConfig, Severity};
 use crate::error::{Error, Result};
+use crate::graph::{bootstrap_sensitive, select};
 use crate::home::Home;
+use crate::plan::{ledger, plan_asset, Mode, Planned, Reason};
 use propcast_core::{parse_date, Date};
 use propcast_store::{
-    cmp_row, delete_partition, insert_rows, params, Output, PartitionData, RowHasher, Step, Value, Warehouse,
-    Window,
+    cmp_row, delete_partition, insert_rows, params, Output, PartitionData, RowHasher, Step, Transaction,
+    Value, Warehouse, Window,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{mpsc, Mutex};
+
+/// What to backfill.
+#[derive(Debug, Clone, Default)]
+pub struct BackfillOptions {
+    /// First date (inclusive).
+    pub from: Option<Date>,
+    /// Last date (inclusive).
+    pub to: Option<Date>,
+    /// Only these assets.
+    pub assets: Option<Vec<String>>,
+    /// Only the assets of this phase.
+    pub phase: Option<u8>,
+    /// Which partitions.
+    pub mode: Mode,
+    /// Threads computing partitions (1 = on the writer's thread).
+    pub workers: usize,
+    /// Newest dates first.
+    pub newest_first: bool,
+    /// Print the plan, run nothing.
+    pub dry_run: bool,
+}
+
+/// Progress reporting: the CLI draws bars on a terminal and plain lines otherwise.
+pub trait Progress: Sync {
+    /// An asset starts with `total` partitions to run.
+    fn start(&self, asset: &str, total: usize);
+    /// `n` more partitions are done.
+    fn advance(&self, asset: &str, n: usize);
+    /// The asset is done.
+    fn finish(&self, asset: &str, line: &str);
+}
+
+/// Progress that reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: &str, _: usize) {}
+    fn advance(&self, _: &str, _: usize) {}
+    fn finish(&self, _: &str, _: &str) {}
+}
 
 /// What one asset did in a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AssetReport {
     /// The asset.
     pub asset: &'static str,
@@ -26,122 +67,67 @@ pub struct AssetReport {
     pub fresh: usize,
     /// Recomputed and written.
     pub computed: usize,
+    /// Recorded as skipped (bootstrap window).
+    pub skipped: usize,
+    /// Failed (error, failed check, or blocked by a failed input).
+    pub failed: usize,
+    /// Failed before and left alone (mode `missing`, inputs unchanged).
+    pub failed_kept: usize,
     /// Rows (or files) written.
     pub rows_written: usize,
+    /// Warn-severity check failures recorded.
+    pub warnings: usize,
+    /// Seconds spent.
+    pub seconds_millis: u64,
+}
+
+/// One line of a dry-run plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    /// Asset.
+    pub asset: &'static str,
+    /// Date.
+    pub date: Date,
+    /// Why it would run.
+    pub reason: String,
+}
+
+/// What a backfill did (or, dry, would do).
+#[derive(Debug, Clone, Default)]
+pub struct BackfillReport {
+    /// Per asset, in graph order.
+    pub assets: Vec<AssetReport>,
+    /// The plan (dry run only).
+    pub plan: Vec<PlanLine>,
+}
+
+impl BackfillReport {
+    /// Partitions computed, skipped or failed.
+    pub fn did_work(&self) -> bool {
+        self.assets.iter().any(|a| a.computed + a.skipped + a.failed > 0)
+    }
+
+    /// Partitions that failed in this run.
+    pub fn failed(&self) -> usize {
+        self.assets.iter().map(|a| a.failed).sum()
+    }
 }
 
 /// How many stale dates are computed together (bounded memory, regular commits).
-const CHUNK: usize = 64;
+const CHUNK: usize = 32;
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn schedule_dates(wh: &Warehouse) -> Result<Vec<Date>> {
-    let r = wh.query("SELECT game_date FROM game_dates ORDER BY 1", &[])?;
+/// Every scheduled date with its bootstrap flag, ascending.
+pub fn calendar_dates(wh: &Warehouse) -> Result<Vec<(Date, bool)>> {
+    let r = wh.query("SELECT game_date, is_bootstrap FROM game_dates ORDER BY 1", &[])?;
     Ok(r.rows
         .iter()
-        .filter_map(|row| match &row[0] {
-            Value::Text(s) => parse_date(s).ok(),
+        .filter_map(|row| match (&row[0], &row[1]) {
+            (Value::Text(s), Value::Integer(b)) => parse_date(s).ok().map(|d| (d, *b != 0)),
             _ => None,
-        })
-        .collect())
-}
-
-fn hashes(wh: &Warehouse, sql: &str, key: &str) -> Result<HashMap<String, String>> {
-    let r = wh.query(sql, &[Value::Text(key.to_string())])?;
-    let mut m: HashMap<String, String> = HashMap::new();
-    for row in r.rows {
-        if let (Value::Text(p), Value::Text(h)) = (&row[0], &row[1]) {
-            m.entry(p.clone())
-                .and_modify(|x| {
-                    let mut c = RowHasher::new();
-                    c.bytes(x.as_bytes());
-                    c.bytes(h.as_bytes());
-                    *x = c.finish();
-                })
-                .or_insert_with(|| h.clone());
-        }
-    }
-    Ok(m)
-}
-
-/// Content hash per date of an input: a raw table's partitions, or the outputs of the
-/// steps that write it.
-fn input_hashes(wh: &Warehouse, steps: &[Box<dyn Step>], input: &str) -> Result<HashMap<String, String>> {
-    let producers: Vec<&str> =
-        steps.iter().filter(|s| s.output().name() == input).map(|s| s.name()).collect();
-    if producers.is_empty() {
-        return hashes(
-            wh,
-            "SELECT partition, content_hash FROM ingest_partitions WHERE table_name = ?1 ORDER BY partition",
-            input,
-        );
-    }
-    let mut all: HashMap<String, String> = HashMap::new();
-    for p in producers {
-        for (k, h) in hashes(
-            wh,
-            "SELECT partition, content_hash FROM asset_partitions WHERE asset = ?1 AND status = 'ok' ORDER BY partition",
-            p,
-        )? {
-            all.entry(k)
-                .and_modify(|x| {
-                    let mut c = RowHasher::new();
-                    c.bytes(x.as_bytes());
-                    c.bytes(h.as_bytes());
-                    *x = c.finish();
-                })
-                .or_insert(h);
-        }
-    }
-    Ok(all)
-}
-
-/// The fingerprint of every date's inputs for one step.
-fn fingerprints(
-    wh: &Warehouse,
-    steps: &[Box<dyn Step>],
-    step: &dyn Step,
-    dates: &[Date],
-) -> Result<Vec<String>> {
-    let mut per_input: Vec<(Window, &str, HashMap<String, String>)> = Vec::new();
-    for i in step.inputs() {
-        per_input.push((i.window, i.name, input_hashes(wh, steps, i.name)?));
-    }
-    // Prefix hashes for AllBefore inputs: prefix[k] covers dates[..k].
-    let prefixes: Vec<Option<Vec<String>>> = per_input
-        .iter()
-        .map(|(w, _, m)| {
-            (*w == Window::AllBefore).then(|| {
-                let mut out = Vec::with_capacity(dates.len());
-                let mut acc = String::from("start");
-                for d in dates {
-                    out.push(acc.clone());
-                    let mut h = RowHasher::new();
-                    h.bytes(acc.as_bytes());
-                    h.bytes(m.get(&d.to_string()).map(String::as_str).unwrap_or("-").as_bytes());
-                    acc = h.finish();
-                }
-                out
-            })
-        })
-        .collect();
-    Ok(dates
-        .iter()
-        .enumerate()
-        .map(|(k, d)| {
-            let ds = d.to_string();
-            let mut h = RowHasher::new();
-            h.bytes(step.code_version().as_bytes());
-            for ((w, name, m), pre) in per_input.iter().zip(&prefixes) {
-                h.bytes(name.as_bytes());
-                match (w, pre) {
-                    (Window::AllBefore, Some(p)) => h.bytes(p[k].as_bytes()),
-                    _ => h.bytes(m.get(&ds).map(String::as_str).unwrap_or("-").as_bytes()),
-                }
-            }
-            h.finish()
         })
         .collect())
 }
@@ -152,71 +138,207 @@ fn write_file(home: &Home, rel: &str, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = path.with_extension("json.tmp");
+    let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(io)?;
     Ok(())
 }
 
-/// Writes one partition and its ledger row in one transaction.
+/// How a partition ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Ok,
+    Skipped,
+    Failed,
+}
+
+impl Ended {
+    fn as_str(self) -> &'static str {
+        match self {
+            Ended::Ok => "ok",
+            Ended::Skipped => "skipped",
+            Ended::Failed => "failed",
+        }
+    }
+}
+
+/// One partition's ledger write: the current state and the run history.
+struct LedgerWrite<'a> {
+    step: &'a dyn Step,
+    date: &'a str,
+    planned: &'a Planned,
+    run_id: &'a str,
+    started_at: &'a str,
+}
+
+impl LedgerWrite<'_> {
+    fn write(
+        &self,
+        tx: &Transaction<'_>,
+        ended: Ended,
+        rows: usize,
+        content_hash: &str,
+        why: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let s = self.step;
+        if ended != Ended::Failed {
+            tx.execute(
+                "INSERT INTO asset_partitions (asset, partition, status, reason, fingerprint, code_version, rows,
+                     content_hash, run_id, finished_at, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)
+                 ON CONFLICT(asset, partition) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+                   fingerprint = excluded.fingerprint, code_version = excluded.code_version, rows = excluded.rows,
+                   content_hash = excluded.content_hash, run_id = excluded.run_id,
+                   finished_at = excluded.finished_at, error = NULL",
+                params![
+                    s.name(),
+                    self.date,
+                    ended.as_str(),
+                    why,
+                    self.planned.fingerprint,
+                    s.code_version(),
+                    rows as i64,
+                    content_hash,
+                    self.run_id,
+                    now()
+                ],
+            )?;
+        } else {
+            // A failed partition keeps its last good rows and content hash (downstream is
+            // blocked by the status, not by missing rows).
+            tx.execute(
+                "INSERT INTO asset_partitions (asset, partition, status, reason, fingerprint, code_version, rows,
+                     content_hash, run_id, finished_at, error)
+                 VALUES (?1, ?2, 'failed', ?3, ?4, ?5, 0, '', ?6, ?7, ?8)
+                 ON CONFLICT(asset, partition) DO UPDATE SET status = 'failed', reason = excluded.reason,
+                   fingerprint = excluded.fingerprint, code_version = excluded.code_version,
+                   run_id = excluded.run_id, finished_at = excluded.finished_at, error = excluded.error",
+                params![s.name(), self.date, why, self.planned.fingerprint, s.code_version(), self.run_id, now(), error],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO partition_runs (run_id, asset, partition, status, reason, started_at, finished_at,
+                 rows, fingerprint, code_version, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                self.run_id,
+                s.name(),
+                self.date,
+                ended.as_str(),
+                format!("{}{}", self.planned.reason, why.map(|w| format!("; {w}")).unwrap_or_default()),
+                self.started_at,
+                now(),
+                rows as i64,
+                self.planned.fingerprint,
+                s.code_version(),
+                error
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn record_checks(
+    tx: &Transaction<'_>,
+    asset: &str,
+    date: &str,
+    run_id: &str,
+    outcomes: &[CheckOutcome],
+) -> Result<()> {
+    tx.execute("DELETE FROM check_results WHERE asset = ?1 AND partition = ?2", [asset, date])?;
+    for o in outcomes {
+        tx.execute(
+            "INSERT INTO check_results (asset, partition, check_name, severity, passed, observed, message, sample, run_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                asset,
+                date,
+                o.name,
+                o.severity.as_str(),
+                i64::from(o.passed),
+                o.observed,
+                o.message,
+                (!o.sample.is_empty()).then(|| serde_json::Value::from(o.sample.clone()).to_string()),
+                run_id
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn delete_rows(tx: &Transaction<'_>, step: &dyn Step, date: &str, home: &Home) -> Result<()> {
+    match step.output() {
+        Output::Table { table, scope: Some((col, val)) } => {
+            let part = table.partition_column().unwrap_or("game_date");
+            tx.execute(&format!("DELETE FROM {} WHERE {part} = ?1 AND {col} = ?2", table.name), [date, val])?;
+        }
+        Output::Table { table, scope: None } => {
+            delete_partition(tx, table, Some(date))?;
+        }
+        Output::Files { pattern, .. } => {
+            let stale = home.path().join(pattern.replace("{date}", date));
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(|source| Error::Io { path: stale, source })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gates and writes one computed partition. Returns (ended, rows, warnings).
 #[allow(clippy::too_many_arguments)]
 fn write_partition(
     wh: &mut Warehouse,
     home: &Home,
     step: &dyn Step,
-    date: Date,
+    planned: &Planned,
     data: Option<PartitionData>,
-    fingerprint: &str,
+    cfg: &ChecksConfig,
     run_id: &str,
-) -> Result<usize> {
-    let ds = date.to_string();
+    started_at: &str,
+) -> Result<(Ended, usize, usize)> {
+    let ds = planned.date.to_string();
+    let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
     let mut h = RowHasher::new();
-    let n;
-    match step.output() {
-        Output::Table { table, scope } => {
-            let mut rows = match data {
-                Some(PartitionData::Rows(r)) => r,
-                Some(PartitionData::Files(_)) => {
-                    return Err(Error::Graph(format!("{} returned files for a table output", step.name())))
-                }
-                None => vec![],
-            };
+    match (step.output(), data.unwrap_or(PartitionData::Rows(vec![]))) {
+        (Output::Table { table, .. }, PartitionData::Rows(mut rows)) => {
             rows.sort_by(|a, b| cmp_row(a, b));
+            let outcomes = run_checks(wh, step, &ds, &rows, cfg)?;
+            let warnings = outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Warn).count();
+            let failed: Vec<&CheckOutcome> =
+                outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Error).collect();
+            let tx = wh.transaction()?;
+            record_checks(&tx, step.name(), &ds, run_id, &outcomes)?;
+            if !failed.is_empty() {
+                let why =
+                    format!("check {} failed", failed.iter().map(|o| o.name).collect::<Vec<_>>().join(", "));
+                let error = serde_json::json!(failed
+                    .iter()
+                    .map(|o| serde_json::json!({"check": o.name, "message": o.message, "sample": o.sample}))
+                    .collect::<Vec<_>>())
+                .to_string();
+                tracing::error!("{} {ds}: {why}: {}", step.name(), failed[0].message);
+                lw.write(&tx, Ended::Failed, 0, "", Some(&why), Some(&error))?;
+                tx.commit()?;
+                return Ok((Ended::Failed, 0, warnings));
+            }
             for r in &rows {
                 h.row(r);
             }
-            n = rows.len();
-            let tx = wh.transaction()?;
-            match scope {
-                Some((col, val)) => {
-                    let part = table.partition_column().unwrap_or("game_date");
-                    tx.execute(
-                        &format!("DELETE FROM {} WHERE {part} = ?1 AND {col} = ?2", table.name),
-                        [&ds, val],
-                    )?;
-                }
-                None => {
-                    delete_partition(&tx, table, Some(&ds))?;
-                }
-            }
+            delete_rows(&tx, step, &ds, home)?;
             insert_rows(&tx, table, rows.iter().map(Vec::as_slice))?;
-            ledger(&tx, step, &ds, fingerprint, n, &h.clone().finish(), run_id)?;
+            lw.write(&tx, Ended::Ok, rows.len(), &h.finish(), None, None)?;
             tx.commit()?;
+            Ok((Ended::Ok, rows.len(), warnings))
         }
-        Output::Files { pattern, .. } => {
-            let files = match data {
-                Some(PartitionData::Files(f)) => f,
-                Some(PartitionData::Rows(_)) => {
-                    return Err(Error::Graph(format!("{} returned rows for a file output", step.name())))
-                }
-                None => vec![],
-            };
-            n = files.len();
+        (Output::Files { .. }, PartitionData::Files(files)) => {
             if files.is_empty() {
-                let stale = home.path().join(pattern.replace("{date}", &ds));
-                if stale.exists() {
-                    std::fs::remove_file(&stale).map_err(|source| Error::Io { path: stale, source })?;
-                }
+                let tx = wh.transaction()?;
+                delete_rows(&tx, step, &ds, home)?;
+                lw.write(&tx, Ended::Ok, 0, &h.finish(), None, None)?;
+                tx.commit()?;
+                return Ok((Ended::Ok, 0, 0));
             }
             for (rel, bytes) in &files {
                 write_file(home, rel, bytes)?;
@@ -224,86 +346,293 @@ fn write_partition(
                 h.bytes(bytes);
             }
             let tx = wh.transaction()?;
-            ledger(&tx, step, &ds, fingerprint, n, &h.finish(), run_id)?;
+            lw.write(&tx, Ended::Ok, files.len(), &h.finish(), None, None)?;
             tx.commit()?;
+            Ok((Ended::Ok, files.len(), 0))
         }
+        (Output::Files { .. }, PartitionData::Rows(r)) if r.is_empty() => {
+            let tx = wh.transaction()?;
+            delete_rows(&tx, step, &ds, home)?;
+            lw.write(&tx, Ended::Ok, 0, &h.finish(), None, None)?;
+            tx.commit()?;
+            Ok((Ended::Ok, 0, 0))
+        }
+        _ => Err(Error::Graph(format!("{} returned the wrong kind of output", step.name()))),
     }
-    Ok(n)
 }
 
-fn ledger(
-    tx: &propcast_store::Transaction<'_>,
-    step: &dyn Step,
-    partition: &str,
-    fingerprint: &str,
-    rows: usize,
-    content_hash: &str,
-    run_id: &str,
+/// Records a partition that does not compute: skipped (bootstrap) or failed (blocked, error).
+fn record_without_compute(
+    wh: &mut Warehouse,
+    home: &Home,
+    lw: &LedgerWrite<'_>,
+    ended: Ended,
+    why: &str,
+    error: Option<&str>,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO asset_partitions (asset, partition, status, fingerprint, code_version, rows, content_hash, run_id, finished_at, error)
-         VALUES (?1, ?2, 'ok', ?3, ?4, ?5, ?6, ?7, ?8, NULL)
-         ON CONFLICT(asset, partition) DO UPDATE SET status = 'ok', fingerprint = excluded.fingerprint,
-           code_version = excluded.code_version, rows = excluded.rows, content_hash = excluded.content_hash,
-           run_id = excluded.run_id, finished_at = excluded.finished_at, error = NULL",
-        params![step.name(), partition, fingerprint, step.code_version(), rows as i64, content_hash, run_id, now()],
-    )?;
+    let tx = wh.transaction()?;
+    if ended == Ended::Skipped {
+        // Expected empty: no stale rows from an earlier computation survive.
+        delete_rows(&tx, lw.step, lw.date, home)?;
+        lw.write(&tx, ended, 0, &RowHasher::new().finish(), Some(why), None)?;
+    } else {
+        lw.write(&tx, ended, 0, "", Some(why), error)?;
+    }
+    tx.commit()?;
     Ok(())
 }
 
-/// Runs `steps` in order over every scheduled date, recomputing only stale partitions.
-pub fn run_steps(
+/// Dates at which each produced input is failed, and whether a date is blocked for `step`.
+fn blocked_by(
+    wh: &Warehouse,
+    steps: &[Box<dyn Step>],
+    step: &dyn Step,
+) -> Result<impl Fn(Date) -> Option<String>> {
+    let mut same: Vec<(String, BTreeSet<Date>)> = Vec::new();
+    let mut before: Vec<(String, Date)> = Vec::new();
+    for input in step.inputs() {
+        for producer in steps.iter().filter(|s| s.output().name() == input.name) {
+            let failed: BTreeSet<Date> = ledger(wh, producer.name())?
+                .into_iter()
+                .filter(|(_, e)| e.status == "failed")
+                .filter_map(|(p, _)| parse_date(&p).ok())
+                .collect();
+            match input.window {
+                Window::SameDate => same.push((producer.name().to_string(), failed)),
+                Window::AllBefore => {
+                    if let Some(first) = failed.first() {
+                        before.push((producer.name().to_string(), *first));
+                    }
+                }
+            }
+        }
+    }
+    Ok(move |d: Date| {
+        for (a, set) in &same {
+            if set.contains(&d) {
+                return Some(format!("blocked by {a} {d}"));
+            }
+        }
+        for (a, first) in &before {
+            if *first < d {
+                return Some(format!("blocked by {a} {first}"));
+            }
+        }
+        None
+    })
+}
+
+/// Runs (or, dry, plans) a backfill of the selected assets.
+pub fn backfill(
     wh: &mut Warehouse,
     home: &Home,
     steps: &[Box<dyn Step>],
+    opts: &BackfillOptions,
+    progress: &dyn Progress,
     run_id: &str,
-) -> Result<Vec<AssetReport>> {
+) -> Result<BackfillReport> {
     crate::graph::validate(steps)?;
-    let dates = schedule_dates(wh)?;
-    let mut reports = Vec::new();
-    for step in steps {
+    let cfg = ChecksConfig::load(home)?;
+    cfg.validate(steps)?;
+    let selected = select(steps, opts.assets.as_deref(), opts.phase)?;
+    let calendar = calendar_dates(wh)?;
+    let all_dates: Vec<Date> = calendar.iter().map(|(d, _)| *d).collect();
+    let bootstrap: HashSet<Date> = calendar.iter().filter(|(_, b)| *b).map(|(d, _)| *d).collect();
+    let in_range = |d: &Date| opts.from.is_none_or(|f| *d >= f) && opts.to.is_none_or(|t| *d <= t);
+    let mut report = BackfillReport::default();
+    // Dry run: dates each asset would recompute, to flag their dependents.
+    let mut scheduled: HashMap<&'static str, BTreeSet<Date>> = HashMap::new();
+
+    for (i, step) in steps.iter().enumerate() {
+        if !selected.contains(&i) {
+            continue;
+        }
         let step = step.as_ref();
         let started = std::time::Instant::now();
-        let fps = fingerprints(wh, steps, step, &dates)?;
-        let done = hashes(
-            wh,
-            "SELECT partition, fingerprint FROM asset_partitions WHERE asset = ?1 AND status = 'ok'",
-            step.name(),
-        )?;
-        let stale: Vec<(Date, &String)> = dates
-            .iter()
-            .zip(&fps)
-            .filter(|(d, fp)| done.get(&d.to_string()) != Some(*fp))
-            .map(|(d, fp)| (*d, fp))
-            .collect();
-        let mut report = AssetReport {
+        let plan = plan_asset(wh, steps, step, &all_dates, opts.mode)?;
+        let mut run: Vec<Planned> = plan.run.into_iter().filter(|p| in_range(&p.date)).collect();
+        let considered = all_dates.iter().filter(|d| in_range(d)).count();
+        let mut rep = AssetReport {
             asset: step.name(),
-            partitions: dates.len(),
-            fresh: dates.len() - stale.len(),
-            computed: 0,
-            rows_written: 0,
+            partitions: considered,
+            fresh: considered - run.len(),
+            failed_kept: plan.failed_kept,
+            ..Default::default()
         };
-        if !stale.is_empty() {
-            tracing::info!("{}: {} of {} partitions to compute", step.name(), stale.len(), dates.len());
+        if opts.dry_run {
+            let mut extra: BTreeSet<Date> = BTreeSet::new();
+            for input in step.inputs() {
+                for producer in steps.iter().filter(|s| s.output().name() == input.name) {
+                    if let Some(dates) = scheduled.get(producer.name()) {
+                        match input.window {
+                            Window::SameDate => extra.extend(dates.iter().copied()),
+                            Window::AllBefore => {
+                                if let Some(first) = dates.first() {
+                                    extra.extend(all_dates.iter().filter(|d| *d > first));
+                                }
+                            }
+                        }
+                        for d in extra.clone() {
+                            if in_range(&d) && !run.iter().any(|p| p.date == d) {
+                                run.push(Planned {
+                                    date: d,
+                                    reason: Reason::UpstreamScheduled(producer.name()),
+                                    fingerprint: String::new(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            run.sort_by_key(|p| p.date);
+            scheduled.insert(step.name(), run.iter().map(|p| p.date).collect());
+            rep.fresh = considered - run.len();
+            for p in &run {
+                let reason = if bootstrap_sensitive(steps, step) && bootstrap.contains(&p.date) {
+                    format!("{} (will be skipped: bootstrap)", p.reason)
+                } else {
+                    p.reason.to_string()
+                };
+                report.plan.push(PlanLine { asset: step.name(), date: p.date, reason });
+            }
+            report.assets.push(rep);
+            continue;
         }
-        for chunk in stale.chunks(CHUNK) {
-            let ds: Vec<Date> = chunk.iter().map(|(d, _)| *d).collect();
-            let mut data: HashMap<Date, PartitionData> = step.compute(wh, &ds)?.into_iter().collect();
-            for (d, fp) in chunk {
-                report.rows_written += write_partition(wh, home, step, *d, data.remove(d), fp, run_id)?;
-                report.computed += 1;
+        if opts.newest_first {
+            run.reverse();
+        }
+        progress.start(step.name(), run.len());
+        let blocked = blocked_by(wh, steps, step)?;
+        let sensitive = bootstrap_sensitive(steps, step);
+        let mut to_compute: Vec<Planned> = Vec::new();
+        for p in run {
+            let ds = p.date.to_string();
+            let t0 = now();
+            let lw = LedgerWrite { step, date: &ds, planned: &p, run_id, started_at: &t0 };
+            if let Some(why) = blocked(p.date) {
+                record_without_compute(wh, home, &lw, Ended::Failed, &why, None)?;
+                rep.failed += 1;
+                progress.advance(step.name(), 1);
+            } else if sensitive && bootstrap.contains(&p.date) {
+                record_without_compute(wh, home, &lw, Ended::Skipped, "bootstrap", None)?;
+                rep.skipped += 1;
+                progress.advance(step.name(), 1);
+            } else {
+                to_compute.push(p);
             }
         }
-        if report.computed > 0 {
-            tracing::info!(
-                "{}: computed {} partitions, {} rows in {:.2} s",
-                step.name(),
-                report.computed,
-                report.rows_written,
-                started.elapsed().as_secs_f64()
-            );
-        }
-        reports.push(report);
+        compute_and_write(wh, home, step, to_compute, &cfg, opts.workers.max(1), run_id, progress, &mut rep)?;
+        rep.seconds_millis = started.elapsed().as_millis() as u64;
+        let line = format!(
+            "{}: {} computed, {} skipped, {} failed, {} fresh; {} rows in {:.2} s",
+            step.name(),
+            rep.computed,
+            rep.skipped,
+            rep.failed,
+            rep.fresh,
+            rep.rows_written,
+            started.elapsed().as_secs_f64()
+        );
+        progress.finish(step.name(), &line);
+        report.assets.push(rep);
     }
-    Ok(reports)
+    Ok(report)
+}
+
+type ChunkResult = (Vec<Planned>, std::result::Result<Vec<(Date, PartitionData)>, String>, String);
+
+/// Computes the planned partitions in chunks (in `workers` threads, each with its own read
+/// connection) and writes each on this thread as it arrives.
+#[allow(clippy::too_many_arguments)]
+fn compute_and_write(
+    wh: &mut Warehouse,
+    home: &Home,
+    step: &dyn Step,
+    planned: Vec<Planned>,
+    cfg: &ChecksConfig,
+    workers: usize,
+    run_id: &str,
+    progress: &dyn Progress,
+    rep: &mut AssetReport,
+) -> Result<()> {
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let chunks: Vec<Vec<Planned>> = planned.chunks(CHUNK).map(<[Planned]>::to_vec).collect();
+    let mut handle = |wh: &mut Warehouse, (chunk, result, started): ChunkResult| -> Result<()> {
+        match result {
+            Ok(data) => {
+                let mut by_date: HashMap<Date, PartitionData> = data.into_iter().collect();
+                for p in &chunk {
+                    let (ended, rows, warnings) =
+                        write_partition(wh, home, step, p, by_date.remove(&p.date), cfg, run_id, &started)?;
+                    match ended {
+                        Ended::Ok => rep.computed += 1,
+                        Ended::Skipped => rep.skipped += 1,
+                        Ended::Failed => rep.failed += 1,
+                    }
+                    rep.rows_written += rows;
+                    rep.warnings += warnings;
+                    progress.advance(step.name(), 1);
+                }
+            }
+            Err(e) => {
+                tracing::error!("{}: computing {} partitions failed: {e}", step.name(), chunk.len());
+                for p in &chunk {
+                    let ds = p.date.to_string();
+                    let lw = LedgerWrite { step, date: &ds, planned: p, run_id, started_at: &started };
+                    record_without_compute(wh, home, &lw, Ended::Failed, "error", Some(&e))?;
+                    rep.failed += 1;
+                    progress.advance(step.name(), 1);
+                }
+            }
+        }
+        Ok(())
+    };
+    let compute = |wh: &Warehouse, chunk: &[Planned]| {
+        let dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
+        let mut sorted = dates.clone();
+        sorted.sort();
+        step.compute(wh, &sorted).map_err(|e| e.to_string())
+    };
+    if workers == 1 || chunks.len() == 1 {
+        for chunk in chunks {
+            let started = now();
+            let r = compute(wh, &chunk);
+            handle(wh, (chunk, r, started))?;
+        }
+        return Ok(());
+    }
+    let path = wh.path().to_path_buf();
+    let queue = Mutex::new(chunks.into_iter().rev().collect::<Vec<_>>());
+    let (tx, rx) = mpsc::sync_channel::<ChunkResult>(workers);
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (queue, path) = (&queue, &path);
+            scope.spawn(move || {
+                let reader = match Warehouse::open_read_only(path) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        while let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                            let _ = tx.send((chunk, Err(e.to_string()), now()));
+                        }
+                        return;
+                    }
+                };
+                while let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    let started = now();
+                    let r = compute(&reader, &chunk);
+                    if tx.send((chunk, r, started)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for msg in rx {
+            handle(wh, msg)?;
+        }
+        Ok(())
+    })
 }

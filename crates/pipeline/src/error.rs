@@ -16,6 +16,17 @@ pub enum Error {
     /// The step graph is invalid (a bug in propcast, not in the data).
     #[error("invalid step graph: {0}")]
     Graph(String),
+    /// The checks configuration is invalid.
+    #[error("checks configuration: {0}")]
+    Config(String),
+    /// Another run holds the home.
+    #[error("another propcast run (pid {pid}) holds {path}; wait for it to finish")]
+    Locked {
+        /// The lock file.
+        path: std::path::PathBuf,
+        /// The holder's process id.
+        pid: String,
+    },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Io {

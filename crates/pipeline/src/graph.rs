@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use propcast_ingest::RAW_TABLES;
-use propcast_store::Step;
+use propcast_store::{Step, Window};
 
 /// Every step, in the order the phases run: analytics, features, predictions, grading,
 /// publishing.
@@ -50,5 +50,95 @@ mod tests {
         let mut reversed = steps();
         reversed.reverse();
         assert!(validate(&reversed).is_err(), "a step before its input is refused");
+        let s = steps();
+        let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
+        assert_eq!(sensitive, vec![false, true, true, true, true]);
+        assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
+        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![2, 3]);
+        assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
     }
+}
+
+/// Whether a step's partitions are expected empty in the bootstrap window: it reads history
+/// ([`Window::AllBefore`]), or reads on the same date an asset that is.
+pub fn bootstrap_sensitive(steps: &[Box<dyn Step>], step: &dyn Step) -> bool {
+    step.inputs().iter().any(|i| {
+        i.window == Window::AllBefore
+            || steps
+                .iter()
+                .filter(|s| s.output().name() == i.name && s.name() != step.name())
+                .any(|s| bootstrap_sensitive(steps, s.as_ref()))
+    })
+}
+
+/// Indexes of the steps chosen by `--assets` (names) or `--phase`; all when neither.
+pub fn select(steps: &[Box<dyn Step>], assets: Option<&[String]>, phase: Option<u8>) -> Result<Vec<usize>> {
+    if let Some(names) = assets {
+        let mut out = Vec::new();
+        for n in names {
+            let i = steps.iter().position(|s| s.name() == n).ok_or_else(|| {
+                Error::Graph(format!(
+                    "no asset named {n:?}; assets: {}",
+                    steps.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            out.push(i);
+        }
+        out.sort();
+        return Ok(out);
+    }
+    Ok((0..steps.len()).filter(|i| phase.is_none_or(|p| steps[*i].phase() == p)).collect())
+}
+
+fn window(w: Window) -> &'static str {
+    match w {
+        Window::SameDate => "same date",
+        Window::AllBefore => "all earlier dates",
+    }
+}
+
+/// The graph as text: each asset with its phase, code version, inputs and checks.
+pub fn render_text(steps: &[Box<dyn Step>]) -> String {
+    let mut s = String::new();
+    for st in steps {
+        s.push_str(&format!(
+            "{} (phase {}, code {}, writes {}{})\n",
+            st.name(),
+            st.phase(),
+            st.code_version(),
+            st.output().name(),
+            if bootstrap_sensitive(steps, st.as_ref()) { ", skips bootstrap" } else { "" }
+        ));
+        for i in st.inputs() {
+            s.push_str(&format!("  <- {} [{}]: {}\n", i.name, window(i.window), i.why));
+        }
+        for c in st.checks() {
+            s.push_str(&format!("  check {}\n", c.name));
+        }
+    }
+    s
+}
+
+/// The graph in Graphviz dot: raw tables as boxes, assets as ellipses, history edges dashed.
+pub fn render_dot(steps: &[Box<dyn Step>]) -> String {
+    let mut s = String::from("digraph propcast {\n  rankdir=LR;\n");
+    for t in RAW_TABLES {
+        s.push_str(&format!("  \"{}\" [shape=box];\n", t.name));
+    }
+    for st in steps {
+        s.push_str(&format!("  \"{}\" [label=\"{}\\nphase {}\"];\n", st.name(), st.name(), st.phase()));
+    }
+    for st in steps {
+        for i in st.inputs() {
+            let producers: Vec<&str> =
+                steps.iter().filter(|p| p.output().name() == i.name).map(|p| p.name()).collect();
+            let froms = if producers.is_empty() { vec![i.name] } else { producers };
+            for f in froms {
+                let style = if i.window == Window::AllBefore { " [style=dashed]" } else { "" };
+                s.push_str(&format!("  \"{f}\" -> \"{}\"{style};\n", st.name()));
+            }
+        }
+    }
+    s.push_str("}\n");
+    s
 }

@@ -1,24 +1,36 @@
-//! The orchestrator: the graph of steps, date partitions, the ledger, and the `up` job.
+//! The orchestrator: the graph of steps, date partitions, the ledger, gates, and the `up`
+//! and `backfill` jobs.
 //!
-//! Owns: which steps exist and in what order ([`steps`]), checking the graph before anything
-//! runs, deciding per (asset, date) whether a partition is fresh from the fingerprint of its
-//! code version and its input partitions, writing each partition and its ledger row in one
-//! transaction, the `runs` table, and the per-season summary.
+//! Owns: which steps exist and in what order ([`steps`]), checking the graph and the checks
+//! configuration before anything runs, planning per (asset, date) from the fingerprint of its
+//! code version and its input partitions, bootstrap skips, gates, writing each partition and
+//! its ledger row in one transaction, the home lock, the `runs`, `partition_runs` and
+//! `check_results` tables, status and the per-season summary.
 //! Reads and writes: every table, through `store`; files under the home.
 //! Depends on: every room. Only this crate knows the order of the phases.
+//! The design is written down in `docs/engine.md`.
 #![deny(missing_docs)]
 
+mod bench;
+mod checks;
 mod engine;
 mod error;
 mod graph;
 mod home;
+mod plan;
+mod status;
 mod summary;
 mod up;
 
-pub use engine::{run_steps, AssetReport};
+pub use bench::{bench, Measure};
+pub use checks::{ChecksConfig, Severity, Threshold, DEFAULT_CHECKS_TOML};
+pub use engine::{backfill, AssetReport, BackfillOptions, BackfillReport, NoProgress, PlanLine, Progress};
 pub use error::{Error, Result};
-pub use graph::{steps, validate};
-pub use home::Home;
+pub use graph::{bootstrap_sensitive, render_dot, render_text, select, steps, validate};
+pub use home::{Home, HomeLock};
+pub use plan::{Mode, Reason};
+pub use propcast_core::{parse_date, Date};
 pub use propcast_ingest::{ingest_dataset, IngestReport, TableReport, TableStatus};
+pub use status::{status, AssetStatus};
 pub use summary::{season_summary, SeasonRow};
-pub use up::{up, UpReport};
+pub use up::{run_backfill, up, UpReport};

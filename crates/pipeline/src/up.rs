@@ -1,6 +1,7 @@
-//! `propcast up`: ingest the data set if it changed, then bring every asset up to date.
+//! `propcast up` and `propcast backfill`: hold the home, record the run, ingest if asked,
+//! backfill.
 
-use crate::engine::{run_steps, AssetReport};
+use crate::engine::{backfill, BackfillOptions, BackfillReport, Progress};
 use crate::error::Result;
 use crate::home::Home;
 use crate::summary::{season_summary, SeasonRow};
@@ -15,8 +16,8 @@ pub struct UpReport {
     pub run_id: String,
     /// The ingest.
     pub ingest: IngestReport,
-    /// Each asset.
-    pub assets: Vec<AssetReport>,
+    /// The backfill.
+    pub backfill: BackfillReport,
     /// The per-season summary after the run.
     pub seasons: Vec<SeasonRow>,
 }
@@ -24,47 +25,76 @@ pub struct UpReport {
 impl UpReport {
     /// Whether anything was ingested or computed.
     pub fn did_work(&self) -> bool {
-        self.ingest.changed() || self.assets.iter().any(|a| a.computed > 0)
+        self.ingest.changed() || self.backfill.did_work()
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+fn new_run_id() -> String {
+    format!("run-{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), std::process::id())
 }
 
-/// Ingests `data_dir` into the home's warehouse, then runs every step over every date,
-/// recomputing only what is stale. Idempotent: a second call does no work.
-pub fn up(home: &Home, data_dir: &Path) -> Result<UpReport> {
+/// Runs `f` as a recorded run (a `runs` row) while holding the home's lock.
+fn recorded<T>(
+    home: &Home,
+    command: &str,
+    f: impl FnOnce(&mut Warehouse, &str) -> Result<T>,
+    summary: impl Fn(&T) -> serde_json::Value,
+) -> Result<T> {
+    let _lock = home.lock()?;
     let mut wh = Warehouse::open(&home.warehouse())?;
-    let run_id = format!("run-{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), std::process::id());
+    let run_id = new_run_id();
     wh.conn().execute(
-        "INSERT INTO runs (run_id, command, started_at, status) VALUES (?1, 'up', ?2, 'running')",
-        params![run_id, now()],
+        "INSERT INTO runs (run_id, command, started_at, status) VALUES (?1, ?2, ?3, 'running')",
+        params![run_id, command, crate::engine::now()],
     )?;
-    let result = (|| -> Result<UpReport> {
-        let ingest = ingest_dataset(&mut wh, data_dir)?;
-        let assets = run_steps(&mut wh, home, &crate::graph::steps(), &run_id)?;
-        // Refresh the query planner's statistics after large writes (cheap when nothing changed).
-        wh.conn().execute_batch("PRAGMA optimize;")?;
-        let seasons = season_summary(&wh)?;
-        Ok(UpReport { run_id: run_id.clone(), ingest, assets, seasons })
-    })();
-    let (status, summary) = match &result {
-        Ok(r) => (
-            "ok",
-            serde_json::json!({
-                "did_work": r.did_work(),
-                "assets": r.assets.iter().map(|a| serde_json::json!({
-                    "asset": a.asset, "computed": a.computed, "fresh": a.fresh, "rows_written": a.rows_written
-                })).collect::<Vec<_>>(),
-            })
-            .to_string(),
-        ),
+    let result = f(&mut wh, &run_id);
+    let (status, text) = match &result {
+        Ok(r) => ("ok", summary(r).to_string()),
         Err(e) => ("failed", serde_json::json!({ "error": e.to_string() }).to_string()),
     };
     wh.conn().execute(
         "UPDATE runs SET finished_at = ?2, status = ?3, summary = ?4 WHERE run_id = ?1",
-        params![run_id, now(), status, summary],
+        params![run_id, crate::engine::now(), status, text],
     )?;
     result
+}
+
+fn backfill_summary(b: &BackfillReport) -> serde_json::Value {
+    serde_json::json!(b
+        .assets
+        .iter()
+        .map(|a| serde_json::json!({
+            "asset": a.asset, "computed": a.computed, "fresh": a.fresh, "skipped": a.skipped,
+            "failed": a.failed, "rows_written": a.rows_written,
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// Ingests `data_dir` into the home's warehouse, then backfills every asset in mode
+/// `missing` over every date. Idempotent: a second call does no work.
+pub fn up(home: &Home, data_dir: &Path, workers: usize, progress: &dyn Progress) -> Result<UpReport> {
+    recorded(
+        home,
+        "up",
+        |wh, run_id| {
+            let ingest = ingest_dataset(wh, data_dir)?;
+            let opts = BackfillOptions { workers, ..Default::default() };
+            let backfill = backfill(wh, home, &crate::graph::steps(), &opts, progress, run_id)?;
+            // Refresh the query planner's statistics after large writes (cheap when nothing changed).
+            wh.conn().execute_batch("PRAGMA optimize;")?;
+            let seasons = season_summary(wh)?;
+            Ok(UpReport { run_id: run_id.to_string(), ingest, backfill, seasons })
+        },
+        |r| serde_json::json!({ "did_work": r.did_work(), "assets": backfill_summary(&r.backfill) }),
+    )
+}
+
+/// `propcast backfill`: the engine alone, on what the warehouse holds.
+pub fn run_backfill(home: &Home, opts: &BackfillOptions, progress: &dyn Progress) -> Result<BackfillReport> {
+    recorded(
+        home,
+        if opts.dry_run { "backfill --dry-run" } else { "backfill" },
+        |wh, run_id| backfill(wh, home, &crate::graph::steps(), opts, progress, run_id),
+        backfill_summary,
+    )
 }

@@ -214,6 +214,10 @@ impl Step for Results {
         "results-1"
     }
 
+    fn phase(&self) -> u8 {
+        6
+    }
+
     fn inputs(&self) -> &'static [Input] {
         INPUTS
     }

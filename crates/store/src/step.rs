@@ -84,6 +84,39 @@ impl PartitionData {
     }
 }
 
+/// What a gate check measures. Thresholds and severity are not here: they come from the
+/// checks TOML (`config/checks.toml`, overridable per home), keyed by asset and check name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// Share of rows where `column` is not NULL must be at least `min` (0-1).
+    NotNull {
+        /// The column.
+        column: &'static str,
+    },
+    /// Every non-NULL value of `column` must lie in `[min, max]`.
+    Range {
+        /// The column.
+        column: &'static str,
+    },
+    /// No two rows share the output table's primary key.
+    UniqueKey,
+    /// Rows written / rows expected must lie in `[min, max]`; `sql` counts the expected rows
+    /// for date `?1` (for example, the players in the box score).
+    RowsVsExpected {
+        /// A query returning one integer for the date `?1`.
+        sql: &'static str,
+    },
+}
+
+/// One declared gate check of an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckSpec {
+    /// Name, unique within the asset (the TOML key).
+    pub name: &'static str,
+    /// What it measures.
+    pub kind: CheckKind,
+}
+
 /// A pipeline step, computed per date partition.
 pub trait Step: Send + Sync {
     /// The asset's name (its output table's name for table outputs).
@@ -96,6 +129,13 @@ pub trait Step: Send + Sync {
     fn inputs(&self) -> &'static [Input];
     /// What it writes.
     fn output(&self) -> Output;
+    /// The phase it belongs to (2 raw, 3 analytics, 4 features, 5 predictions and grading,
+    /// 6 publishing), for `--phase`.
+    fn phase(&self) -> u8;
+    /// Its gate checks, run on every partition before it is written.
+    fn checks(&self) -> &'static [CheckSpec] {
+        &[]
+    }
     /// Computes the partitions of `dates` (ascending). Dates without output may be omitted.
     /// Must be a pure function of the declared input partitions.
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>>;

@@ -1,8 +1,13 @@
 //! One file per subcommand; `run` dispatches.
 
+mod backfill;
+mod bench;
+mod graph;
 mod ingest;
+mod progress;
 mod schema;
 mod sql;
+mod status;
 mod up;
 
 use crate::args::{Cli, Command, IngestCommand};
@@ -12,11 +17,20 @@ use std::path::{Path, PathBuf};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Up(a) => up::run(g, &data_dir(a.data)),
+        Command::Up(a) => up::run(g, &data_dir(a.data), workers(a.workers)),
+        Command::Backfill(a) => backfill::run(g, &a),
+        Command::Status => status::run(g),
+        Command::Graph(a) => graph::run(a.dot),
+        Command::Bench(a) => bench::run(g, &data_dir(a.data), workers(a.workers)),
         Command::Ingest(IngestCommand::Dataset(a)) => ingest::run(g, &data_dir(a.dir)),
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
         Command::Schema => schema::run(g),
     }
+}
+
+/// Worker threads: the flag, else the number of cores.
+fn workers(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
 }
 
 /// The data set directory: the flag, else `PROPCAST_DATA`, else `./data/nba`, else the

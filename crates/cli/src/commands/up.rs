@@ -1,15 +1,16 @@
 //! `propcast up`: ingest if changed, run every phase, print the per-season table.
 
+use super::progress::CliProgress;
 use crate::args::Global;
 use crate::output;
 use propcast_pipeline::{up, Home};
 use propcast_store::Value;
 use std::path::Path;
 
-pub fn run(g: &Global, data: &Path) -> anyhow::Result<()> {
+pub fn run(g: &Global, data: &Path, workers: usize) -> anyhow::Result<()> {
     let home = Home::new(&g.home);
     let started = std::time::Instant::now();
-    let report = up(&home, data)?;
+    let report = up(&home, data, workers, &CliProgress::new(g.quiet))?;
     let secs = started.elapsed().as_secs_f64();
     if g.json {
         let v = serde_json::json!({
@@ -17,51 +18,51 @@ pub fn run(g: &Global, data: &Path) -> anyhow::Result<()> {
             "did_work": report.did_work(),
             "seconds": secs,
             "ingest": super::ingest::report_json(&report.ingest),
-            "assets": report.assets.iter().map(|a| serde_json::json!({
-                "asset": a.asset, "partitions": a.partitions, "fresh": a.fresh,
-                "computed": a.computed, "rows_written": a.rows_written,
-            })).collect::<Vec<_>>(),
+            "backfill": super::backfill::report_json(&report.backfill),
             "seasons": report.seasons,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
-    }
-    let mut out = std::io::stdout().lock();
-    let cols: Vec<String> = ["season", "player-games", "predictions", "graded", "MAE", "bias"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let rows: Vec<Vec<Value>> = report
-        .seasons
-        .iter()
-        .map(|s| {
-            let r =
-                |x: Option<f64>| x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null);
-            vec![
-                Value::Text(s.season.clone()),
-                Value::Integer(s.player_games),
-                Value::Integer(s.predictions),
-                Value::Integer(s.graded),
-                r(s.mae),
-                r(s.bias),
-            ]
-        })
-        .collect();
-    output::table(&mut out, &cols, &rows)?;
-    if report.did_work() {
-        let computed: usize = report.assets.iter().map(|a| a.computed).sum();
-        let written: usize = report.ingest.tables.iter().map(|t| t.partitions_written).sum();
-        eprintln!(
-            "Done in {secs:.1} s: {written} raw partitions ingested, {computed} asset partitions computed. \
-             Warehouse: {}",
-            home.warehouse().display()
-        );
     } else {
-        let fresh: usize = report.assets.iter().map(|a| a.fresh).sum();
-        eprintln!(
-            "Nothing to do: the data set is unchanged and all {fresh} partitions of {} assets are fresh ({secs:.1} s).",
-            report.assets.len()
-        );
+        let cols: Vec<String> = ["season", "player-games", "predictions", "graded", "MAE", "bias"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows: Vec<Vec<Value>> = report
+            .seasons
+            .iter()
+            .map(|s| {
+                let r = |x: Option<f64>| {
+                    x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null)
+                };
+                vec![
+                    Value::Text(s.season.clone()),
+                    Value::Integer(s.player_games),
+                    Value::Integer(s.predictions),
+                    Value::Integer(s.graded),
+                    r(s.mae),
+                    r(s.bias),
+                ]
+            })
+            .collect();
+        output::table(&mut std::io::stdout().lock(), &cols, &rows)?;
+        if report.did_work() {
+            let computed: usize = report.backfill.assets.iter().map(|a| a.computed + a.skipped).sum();
+            let written: usize = report.ingest.tables.iter().map(|t| t.partitions_written).sum();
+            eprintln!(
+                "Done in {secs:.1} s: {written} raw partitions ingested, {computed} asset partitions computed. \
+                 Warehouse: {}",
+                home.warehouse().display()
+            );
+        } else {
+            let fresh: usize = report.backfill.assets.iter().map(|a| a.fresh).sum();
+            eprintln!(
+                "Nothing to do: the data set is unchanged and all {fresh} partitions of {} assets are fresh ({secs:.1} s).",
+                report.backfill.assets.len()
+            );
+        }
+    }
+    if report.backfill.failed() > 0 {
+        anyhow::bail!("{} partition(s) failed: see `propcast status`", report.backfill.failed());
     }
     Ok(())
 }

@@ -1,0 +1,328 @@
+//! Gates: every asset's declared checks, with thresholds from the checks TOML, run on every
+//! partition before it is written.
+
+use crate::error::{Error, Result};
+use crate::home::Home;
+use propcast_store::{CheckKind, CheckSpec, Output, Step, Value, Warehouse};
+use std::collections::{HashMap, HashSet};
+
+/// The default thresholds, compiled in from `config/checks.toml`.
+pub const DEFAULT_CHECKS_TOML: &str = include_str!("../../../config/checks.toml");
+
+/// How bad a failed check is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Stops the partition and its downstream.
+    Error,
+    /// Recorded only.
+    Warn,
+}
+
+impl Severity {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warn => "warn",
+        }
+    }
+}
+
+/// A check's threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    /// Severity.
+    pub severity: Severity,
+    /// Lower bound (meaning depends on the kind).
+    pub min: Option<f64>,
+    /// Upper bound.
+    pub max: Option<f64>,
+}
+
+/// Thresholds by (asset, check).
+#[derive(Debug, Clone, Default)]
+pub struct ChecksConfig {
+    map: HashMap<(String, String), Threshold>,
+}
+
+fn parse_into(text: &str, origin: &str, map: &mut HashMap<(String, String), Threshold>) -> Result<()> {
+    let bad = |m: String| Error::Config(format!("{origin}: {m}"));
+    let table: toml::Table = text.parse().map_err(|e| bad(format!("{e}")))?;
+    for (asset, checks) in table {
+        let checks = checks.as_table().ok_or_else(|| bad(format!("[{asset}] must be a table of checks")))?;
+        for (name, t) in checks {
+            let t = t.as_table().ok_or_else(|| bad(format!("[{asset}.{name}] must be a table")))?;
+            let prev = map.get(&(asset.clone(), name.clone())).copied();
+            let num = |k: &str| -> Result<Option<f64>> {
+                match t.get(k) {
+                    None => Ok(prev.and_then(|p| if k == "min" { p.min } else { p.max })),
+                    Some(v) => v
+                        .as_float()
+                        .or_else(|| v.as_integer().map(|i| i as f64))
+                        .map(Some)
+                        .ok_or_else(|| bad(format!("[{asset}.{name}] {k} must be a number"))),
+                }
+            };
+            let severity = match t.get("severity").map(|v| v.as_str()) {
+                None => {
+                    prev.map(|p| p.severity).ok_or_else(|| bad(format!("[{asset}.{name}] needs severity")))?
+                }
+                Some(Some("error")) => Severity::Error,
+                Some(Some("warn")) => Severity::Warn,
+                Some(_) => {
+                    return Err(bad(format!("[{asset}.{name}] severity must be \"error\" or \"warn\"")))
+                }
+            };
+            for k in t.keys() {
+                if !["severity", "min", "max"].contains(&k.as_str()) {
+                    return Err(bad(format!(
+                        "[{asset}.{name}] unknown key {k:?} (valid: severity, min, max)"
+                    )));
+                }
+            }
+            map.insert(
+                (asset.clone(), name.clone()),
+                Threshold { severity, min: num("min")?, max: num("max")? },
+            );
+        }
+    }
+    Ok(())
+}
+
+impl ChecksConfig {
+    /// The defaults, then `<home>/checks.toml` if present.
+    pub fn load(home: &Home) -> Result<ChecksConfig> {
+        let mut map = HashMap::new();
+        parse_into(DEFAULT_CHECKS_TOML, "config/checks.toml", &mut map)?;
+        let user = home.path().join("checks.toml");
+        if user.is_file() {
+            let text =
+                std::fs::read_to_string(&user).map_err(|source| Error::Io { path: user.clone(), source })?;
+            parse_into(&text, &user.display().to_string(), &mut map)?;
+        }
+        Ok(ChecksConfig { map })
+    }
+
+    /// Every declared check has a threshold with the bounds its kind needs.
+    pub fn validate(&self, steps: &[Box<dyn Step>]) -> Result<()> {
+        for s in steps {
+            for c in s.checks() {
+                let t = self.get(s.name(), c.name).ok_or_else(|| {
+                    Error::Config(format!(
+                        "check {}.{} has no threshold in the checks TOML",
+                        s.name(),
+                        c.name
+                    ))
+                })?;
+                let needs = match c.kind {
+                    CheckKind::NotNull { .. } => t.min.is_some(),
+                    CheckKind::Range { .. } | CheckKind::RowsVsExpected { .. } => {
+                        t.min.is_some() && t.max.is_some()
+                    }
+                    CheckKind::UniqueKey => true,
+                };
+                if !needs {
+                    return Err(Error::Config(format!("check {}.{} lacks min or max", s.name(), c.name)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The threshold of one check.
+    pub fn get(&self, asset: &str, check: &str) -> Option<Threshold> {
+        self.map.get(&(asset.to_string(), check.to_string())).copied()
+    }
+}
+
+/// The result of one check on one partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOutcome {
+    /// Check name.
+    pub name: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The measured value (share, ratio, count of violations).
+    pub observed: Option<f64>,
+    /// A sentence saying what was measured against what.
+    pub message: String,
+    /// Up to five offending rows as JSON objects.
+    pub sample: Vec<serde_json::Value>,
+}
+
+fn to_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Real(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn json_row(columns: &[&str], row: &[Value]) -> serde_json::Value {
+    columns
+        .iter()
+        .zip(row)
+        .filter(|(c, _)| ["game_id", "player_id", "game_date", "system_id", "team_abbr"].contains(c))
+        .map(|(c, v)| {
+            let j = match v {
+                Value::Text(s) => serde_json::Value::from(s.clone()),
+                Value::Integer(i) => (*i).into(),
+                Value::Real(f) => {
+                    serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+                }
+                _ => serde_json::Value::Null,
+            };
+            (c.to_string(), j)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Runs a step's checks on the rows about to be written for `date`.
+pub fn run_checks(
+    wh: &Warehouse,
+    step: &dyn Step,
+    date: &str,
+    rows: &[Vec<Value>],
+    cfg: &ChecksConfig,
+) -> Result<Vec<CheckOutcome>> {
+    let Output::Table { table, .. } = step.output() else {
+        return Ok(vec![]);
+    };
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    let idx = |c: &str| {
+        columns
+            .iter()
+            .position(|x| *x == c)
+            .ok_or_else(|| Error::Graph(format!("{}: no column {c}", step.name())))
+    };
+    let mut out = Vec::new();
+    for CheckSpec { name, kind } in step.checks() {
+        let t = cfg
+            .get(step.name(), name)
+            .ok_or_else(|| Error::Config(format!("check {}.{name} has no threshold", step.name())))?;
+        let (lo, hi) = (t.min.unwrap_or(f64::NEG_INFINITY), t.max.unwrap_or(f64::INFINITY));
+        let outcome = match kind {
+            CheckKind::NotNull { column } => {
+                let i = idx(column)?;
+                let nulls: Vec<&Vec<Value>> = rows.iter().filter(|r| r[i] == Value::Null).collect();
+                let share = if rows.is_empty() { 1.0 } else { 1.0 - nulls.len() as f64 / rows.len() as f64 };
+                CheckOutcome {
+                    name,
+                    severity: t.severity,
+                    passed: share >= lo,
+                    observed: Some(share),
+                    message: format!(
+                        "{column} non-NULL in {:.1} % of {} rows (min {:.1} %)",
+                        share * 100.0,
+                        rows.len(),
+                        lo * 100.0
+                    ),
+                    sample: nulls.iter().take(5).map(|r| json_row(&columns, r)).collect(),
+                }
+            }
+            CheckKind::Range { column } => {
+                let i = idx(column)?;
+                let bad: Vec<&Vec<Value>> =
+                    rows.iter().filter(|r| to_f64(&r[i]).is_some_and(|v| v < lo || v > hi)).collect();
+                CheckOutcome {
+                    name,
+                    severity: t.severity,
+                    passed: bad.is_empty(),
+                    observed: Some(bad.len() as f64),
+                    message: format!(
+                        "{} of {} rows have {column} outside [{lo}, {hi}]",
+                        bad.len(),
+                        rows.len()
+                    ),
+                    sample: bad
+                        .iter()
+                        .take(5)
+                        .map(|r| {
+                            let mut j = json_row(&columns, r);
+                            j[*column] = to_f64(&r[i]).into();
+                            j
+                        })
+                        .collect(),
+                }
+            }
+            CheckKind::UniqueKey => {
+                let key: Vec<usize> = table.primary_key.iter().map(|k| idx(k)).collect::<Result<_>>()?;
+                let mut seen = HashSet::new();
+                let dups: Vec<&Vec<Value>> = rows
+                    .iter()
+                    .filter(|r| !seen.insert(key.iter().map(|i| format!("{:?}", r[*i])).collect::<Vec<_>>()))
+                    .collect();
+                CheckOutcome {
+                    name,
+                    severity: t.severity,
+                    passed: dups.is_empty(),
+                    observed: Some(dups.len() as f64),
+                    message: format!(
+                        "{} duplicate key(s) ({}) among {} rows",
+                        dups.len(),
+                        table.primary_key.join(", "),
+                        rows.len()
+                    ),
+                    sample: dups.iter().take(5).map(|r| json_row(&columns, r)).collect(),
+                }
+            }
+            CheckKind::RowsVsExpected { sql } => {
+                let expected: i64 = wh.conn().query_row(sql, [date], |r| r.get(0))?;
+                let ratio = if expected == 0 {
+                    if rows.is_empty() {
+                        1.0
+                    } else {
+                        f64::INFINITY
+                    }
+                } else {
+                    rows.len() as f64 / expected as f64
+                };
+                CheckOutcome {
+                    name,
+                    severity: t.severity,
+                    passed: ratio >= lo && ratio <= hi,
+                    observed: ratio.is_finite().then_some(ratio),
+                    message: format!(
+                        "{} rows written, {expected} expected: ratio {ratio:.3} (allowed [{lo}, {hi}])",
+                        rows.len()
+                    ),
+                    sample: vec![],
+                }
+            }
+        };
+        out.push(outcome);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_cover_every_declared_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = ChecksConfig::load(&Home::new(dir.path())).unwrap();
+        cfg.validate(&crate::graph::steps()).unwrap();
+    }
+
+    #[test]
+    fn home_overrides_and_bad_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("checks.toml"), "[player_game_summary.minutes_range]\nmax = 48\n")
+            .unwrap();
+        let cfg = ChecksConfig::load(&Home::new(dir.path())).unwrap();
+        let t = cfg.get("player_game_summary", "minutes_range").unwrap();
+        assert_eq!((t.severity, t.min, t.max), (Severity::Error, Some(0.0), Some(48.0)));
+        std::fs::write(
+            dir.path().join("checks.toml"),
+            "[player_game_summary.minutes_range]\nseverity = \"fatal\"\n",
+        )
+        .unwrap();
+        let err = ChecksConfig::load(&Home::new(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("severity must be"), "{err}");
+    }
+}
