@@ -71,8 +71,9 @@ fn measure(what: &str, f: impl FnOnce() -> Result<UpReport>) -> Result<Measure> 
     })
 }
 
-/// Copies the data set, dropping every row dated `last` or later.
-fn copy_without(src: &Path, dst: &Path, last: &str) -> Result<()> {
+/// Copies the data set's `.csv.gz` files from `src` to `dst`, dropping every row dated `last`
+/// or later (tables without `game_date` are copied whole). Used by the benchmark and tests.
+pub fn copy_dataset_before(src: &Path, dst: &Path, last: &str) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path: path.clone(), source }
@@ -135,7 +136,7 @@ pub fn bench(data_dir: &Path, scratch: &Path, workers: usize) -> Result<Vec<Meas
             .max()
             .ok_or_else(|| Error::Graph("empty schedule".into()))?;
         let partial = root.join("data-without-last-date");
-        copy_without(data_dir, &partial, &last)?;
+        copy_dataset_before(data_dir, &partial, &last)?;
         let home = Home::new(root.join("home"));
         let full = measure(&format!("full: ingest + backfill of every asset, dates before {last}"), || {
             up(&home, &partial, workers, &NoProgress)

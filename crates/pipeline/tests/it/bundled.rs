@@ -2,14 +2,14 @@
 //! nothing.
 
 use crate::util::*;
-use propcast_pipeline::{up, Home};
+use propcast_pipeline::{up, Home, NoProgress};
 use propcast_store::{Value, Warehouse};
 
 #[test]
 fn up_on_the_bundled_data_then_again() {
     let dir = tempfile::tempdir().unwrap();
     let home = Home::new(dir.path());
-    let first = up(&home, &bundled()).unwrap();
+    let first = up(&home, &bundled(), 2, &NoProgress).unwrap();
     assert!(first.did_work());
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     let count = |t: &str| wh.count(t).unwrap();
@@ -24,7 +24,8 @@ fn up_on_the_bundled_data_then_again() {
         // Point-in-time moving average: about 4.4 (the low-scoring 2017-18) to 4.7. A model
         // that saw the game it predicts would score far lower.
         assert!((4.3..5.2).contains(&mae), "{}: MAE {mae}", s.season);
-        assert!(s.graded as f64 > 0.97 * s.player_games as f64, "{}: {s:?}", s.season);
+        // The first 14 days of each season are the bootstrap window: no prediction there.
+        assert!(s.graded as f64 > 0.88 * s.player_games as f64, "{}: {s:?}", s.season);
     }
     let s2425 = first.seasons.iter().find(|s| s.season == "2024-25").unwrap();
     assert!((4.5..5.2).contains(&s2425.mae.unwrap()));
@@ -39,9 +40,9 @@ fn up_on_the_bundled_data_then_again() {
 
     let before = fingerprint(&wh);
     drop(wh);
-    let second = up(&home, &bundled()).unwrap();
+    let second = up(&home, &bundled(), 2, &NoProgress).unwrap();
     assert!(!second.did_work(), "a second up must do no work");
-    assert!(second.assets.iter().all(|a| a.computed == 0 && a.fresh == a.partitions));
+    assert!(second.backfill.assets.iter().all(|a| a.computed == 0 && a.fresh == a.partitions));
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     assert_eq!(before, fingerprint(&wh));
 }

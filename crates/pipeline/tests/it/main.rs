@@ -1,5 +1,6 @@
 //! The pipeline end to end: `up` on the bundled data, idempotence, point in time.
 
 mod bundled;
+mod engine;
 mod point_in_time;
 mod util;

@@ -1,7 +1,7 @@
 //! Features for date D never see D's own box score or anything later.
 
 use crate::util::*;
-use propcast_pipeline::{up, Home};
+use propcast_pipeline::{up, Home, NoProgress};
 use propcast_store::{Value, Warehouse};
 
 const UNTIL: &str = "2017-11-20";
@@ -14,15 +14,15 @@ fn feature_rows(wh: &Warehouse, cmp: &str) -> Vec<Vec<Value>> {
     )
 }
 
-/// Runs `up` on the small data set with the box scores of D and later changed (points
-/// tripled), and checks the features of D and earlier are identical to the clean run, while
+/// Runs `up` on the small data set with the box scores of D and later changed (7 points
+/// added to every line), and checks the features of D and earlier are identical to the clean run, while
 /// later ones (which may see D) differ.
 #[test]
 fn changing_the_game_and_the_future_leaves_features_unchanged() {
     let clean_dir = tempfile::tempdir().unwrap();
     dataset(clean_dir.path(), UNTIL, |_, _, _| {});
     let clean_home = tempfile::tempdir().unwrap();
-    up(&Home::new(clean_home.path()), clean_dir.path()).unwrap();
+    up(&Home::new(clean_home.path()), clean_dir.path(), 2, &NoProgress).unwrap();
 
     let dirty_dir = tempfile::tempdir().unwrap();
     dataset(dirty_dir.path(), UNTIL, |table, h, rows| {
@@ -33,11 +33,11 @@ fn changing_the_game_and_the_future_leaves_features_unchanged() {
             (h.iter().position(|c| c == "game_date").unwrap(), h.iter().position(|c| c == "pts").unwrap());
         for r in rows.iter_mut().filter(|r| r[d].as_str() >= D) {
             let pts: f64 = r[p].parse().unwrap();
-            r[p] = format!("{}", pts * 3.0 + 1.0);
+            r[p] = format!("{}", pts + 7.0);
         }
     });
     let dirty_home = tempfile::tempdir().unwrap();
-    up(&Home::new(dirty_home.path()), dirty_dir.path()).unwrap();
+    up(&Home::new(dirty_home.path()), dirty_dir.path(), 2, &NoProgress).unwrap();
 
     let clean = Warehouse::open(&clean_home.path().join("warehouse.sqlite")).unwrap();
     let dirty = Warehouse::open(&dirty_home.path().join("warehouse.sqlite")).unwrap();
@@ -59,7 +59,7 @@ fn a_changed_partition_recomputes_only_its_dependents() {
     dataset(dir.path(), UNTIL, |_, _, _| {});
     let home_dir = tempfile::tempdir().unwrap();
     let home = Home::new(home_dir.path());
-    up(&home, dir.path()).unwrap();
+    up(&home, dir.path(), 2, &NoProgress).unwrap();
     let last = "2017-11-18";
     dataset(dir.path(), UNTIL, |table, h, rows| {
         if table == "player_games" {
@@ -71,15 +71,15 @@ fn a_changed_partition_recomputes_only_its_dependents() {
             r[p] = "77".into();
         }
     });
-    let report = up(&home, dir.path()).unwrap();
-    let computed = |a: &str| report.assets.iter().find(|x| x.asset == a).unwrap().computed;
+    let report = up(&home, dir.path(), 2, &NoProgress).unwrap();
+    let computed = |a: &str| report.backfill.assets.iter().find(|x| x.asset == a).unwrap().computed;
     assert_eq!(computed("player_game_summary"), 1);
     // Features of the changed date are recomputed (its population input changed) with the
     // same content; the later date sees the new points.
-    assert_eq!(computed("player_features"), 2, "{:?}", report.assets);
+    assert_eq!(computed("player_features"), 2, "{:?}", report.backfill.assets);
     // Predictions change only where feature content changed (at most the later date), and
     // grading recomputes the changed date plus any re-predicted one.
     let preds = computed("predictions_moving_average");
-    assert!(preds <= 1, "{:?}", report.assets);
-    assert_eq!(computed("prediction_accuracy"), 1 + preds, "{:?}", report.assets);
+    assert!(preds <= 1, "{:?}", report.backfill.assets);
+    assert_eq!(computed("prediction_accuracy"), 1 + preds, "{:?}", report.backfill.assets);
 }

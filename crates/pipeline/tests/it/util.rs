@@ -48,6 +48,11 @@ pub fn dataset(dir: &Path, until: &str, mut edit: impl FnMut(&str, &[String], &m
     }
 }
 
+/// The index of a column in a header.
+pub fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap()
+}
+
 /// All rows of a query.
 pub fn rows(wh: &Warehouse, sql: &str) -> Vec<Vec<Value>> {
     wh.query(sql, &[]).unwrap().rows
@@ -57,7 +62,12 @@ pub fn rows(wh: &Warehouse, sql: &str) -> Vec<Vec<Value>> {
 pub fn fingerprint(wh: &Warehouse) -> Vec<(String, String)> {
     propcast_core::schema::ALL_TABLES
         .iter()
-        .filter(|t| !matches!(t.name, "runs" | "asset_partitions" | "ingest_files"))
+        .filter(|t| {
+            !matches!(
+                t.name,
+                "runs" | "asset_partitions" | "partition_runs" | "check_results" | "ingest_files"
+            )
+        })
         .map(|t| (t.name.to_string(), wh.table_hash(t.name).unwrap()))
         .collect()
 }

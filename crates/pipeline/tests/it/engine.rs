@@ -1,0 +1,179 @@
+//! The engine: dry-run reasons, gates that block downstream, modes, the home lock.
+
+use crate::util::*;
+use propcast_pipeline::{run_backfill, up, BackfillOptions, Error, Home, Mode, NoProgress};
+use propcast_store::{Value, Warehouse};
+
+const UNTIL: &str = "2017-12-01";
+
+fn setup() -> (tempfile::TempDir, tempfile::TempDir, Home) {
+    let data = tempfile::tempdir().unwrap();
+    dataset(data.path(), UNTIL, |_, _, _| {});
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::new(dir.path());
+    up(&home, data.path(), 2, &NoProgress).unwrap();
+    (data, dir, home)
+}
+
+fn dry(home: &Home, opts: BackfillOptions) -> Vec<(String, String, String)> {
+    let r = run_backfill(home, &BackfillOptions { dry_run: true, ..opts }, &NoProgress).unwrap();
+    r.plan.iter().map(|p| (p.asset.to_string(), p.date.to_string(), p.reason.clone())).collect()
+}
+
+#[test]
+fn dry_run_says_why_each_partition_would_run() {
+    let (data, _d, home) = setup();
+    assert!(dry(&home, BackfillOptions::default()).is_empty(), "fresh after up");
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    wh.conn()
+        .execute("UPDATE asset_partitions SET code_version = 'features-0' WHERE asset = 'player_features' AND partition = '2017-11-20'", [])
+        .unwrap();
+    wh.conn()
+        .execute(
+            "DELETE FROM asset_partitions WHERE asset = 'prediction_accuracy' AND partition = '2017-11-21'",
+            [],
+        )
+        .unwrap();
+    drop(wh);
+    let plan = dry(&home, BackfillOptions::default());
+    assert!(
+        plan.contains(&(
+            "player_features".into(),
+            "2017-11-20".into(),
+            "stale: code version changed (was features-0)".into()
+        )),
+        "{plan:?}"
+    );
+    assert!(
+        plan.contains(&("prediction_accuracy".into(), "2017-11-21".into(), "missing".into())),
+        "{plan:?}"
+    );
+    assert!(plan.contains(&(
+        "predictions_moving_average".into(),
+        "2017-11-20".into(),
+        "upstream player_features recomputes an input".into()
+    )));
+    // A changed box score: that date is stale upstream, later features may change.
+    dataset(data.path(), UNTIL, |t, h, rows| {
+        if t == "player_games" {
+            let (d, p) = (col(h, "game_date"), col(h, "pts"));
+            rows.iter_mut().find(|r| r[d] == "2017-11-25").unwrap()[p] = "61".into();
+        }
+    });
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    propcast_pipeline::ingest_dataset(&mut Warehouse::open(&home.warehouse()).unwrap(), data.path()).unwrap();
+    drop(wh);
+    let plan = dry(
+        &home,
+        BackfillOptions {
+            from: Some(propcast_pipeline::parse_date("2017-11-25").unwrap()),
+            ..Default::default()
+        },
+    );
+    assert!(
+        plan.contains(&(
+            "player_game_summary".into(),
+            "2017-11-25".into(),
+            "stale: an upstream partition changed".into()
+        )),
+        "{plan:?}"
+    );
+    assert!(
+        plan.contains(&(
+            "player_features".into(),
+            "2017-11-26".into(),
+            "upstream player_game_summary recomputes an input".into()
+        )),
+        "{plan:?}"
+    );
+    // Dry run wrote nothing.
+    assert_eq!(
+        dry(
+            &home,
+            BackfillOptions {
+                from: Some(propcast_pipeline::parse_date("2017-11-25").unwrap()),
+                ..Default::default()
+            }
+        ),
+        plan
+    );
+}
+
+#[test]
+fn a_failing_error_check_blocks_downstream_until_fixed() {
+    let (data, _d, home) = setup();
+    let clean = fingerprint(&Warehouse::open(&home.warehouse()).unwrap());
+    // Tighten a gate so that real overtime minutes fail it.
+    std::fs::write(home.path().join("checks.toml"), "[player_game_summary.minutes_range]\nmax = 44.0\n")
+        .unwrap();
+    let r = run_backfill(
+        &home,
+        &BackfillOptions { mode: Mode::All, workers: 2, ..Default::default() },
+        &NoProgress,
+    )
+    .unwrap();
+    let a = |n: &str| r.assets.iter().find(|x| x.asset == n).unwrap().clone();
+    assert!(a("player_game_summary").failed > 0, "{:?}", r.assets);
+    assert!(a("player_features").failed > 0, "features after the first failed date are blocked");
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let first_failed = match &rows(&wh, "select min(partition) from asset_partitions where asset = 'player_game_summary' and status = 'failed'")[0][0] {
+        Value::Text(s) => s.clone(),
+        v => panic!("{v:?}"),
+    };
+    let r2 = rows(&wh, &format!(
+        "select reason, error from asset_partitions where asset = 'player_game_summary' and partition = '{first_failed}'"
+    ));
+    assert_eq!(r2[0][0], Value::Text("check minutes_range failed".into()));
+    let Value::Text(err) = &r2[0][1] else { panic!() };
+    assert!(err.contains("outside [0, 44]") && err.contains("player_id"), "sample rows recorded: {err}");
+    let blocked = rows(
+        &wh,
+        "select reason from asset_partitions where asset = 'player_features' and status = 'failed' limit 1",
+    );
+    assert_eq!(blocked[0][0], Value::Text(format!("blocked by player_game_summary {first_failed}")));
+    let sample = rows(&wh, &format!(
+        "select sample from check_results where asset = 'player_game_summary' and partition = '{first_failed}' and passed = 0"
+    ));
+    assert!(matches!(&sample[0][0], Value::Text(s) if s.contains("minutes_played")));
+    drop(wh);
+
+    // Restore the default gate. Mode missing leaves failed partitions alone (inputs unchanged) …
+    std::fs::remove_file(home.path().join("checks.toml")).unwrap();
+    let r = run_backfill(&home, &BackfillOptions::default(), &NoProgress).unwrap();
+    assert!(r.assets.iter().any(|a| a.failed_kept > 0));
+    // … mode failed retries them, and the warehouse is as a clean run left it.
+    let r = run_backfill(&home, &BackfillOptions { mode: Mode::Failed, ..Default::default() }, &NoProgress)
+        .unwrap();
+    assert_eq!(r.failed(), 0);
+    let st = propcast_pipeline::status(&home).unwrap();
+    assert!(st.iter().all(|s| s.failed == 0 && s.coverage == 1.0), "{st:?}");
+    assert_eq!(clean, fingerprint(&Warehouse::open(&home.warehouse()).unwrap()));
+    drop(data);
+}
+
+#[test]
+fn bootstrap_partitions_are_recorded_as_skipped() {
+    let (_data, _d, home) = setup();
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let r = rows(&wh, "select count(*) from asset_partitions a join game_dates g on g.game_date = a.partition
+                       where a.asset = 'player_features' and a.status = 'skipped' and a.reason = 'bootstrap' and g.is_bootstrap = 1");
+    assert_eq!(r[0][0], Value::Integer(14));
+    let r = rows(&wh, "select count(*) from player_features where game_date <= '2017-10-30'");
+    assert_eq!(r[0][0], Value::Integer(0));
+    let r = rows(
+        &wh,
+        "select count(*) from asset_partitions where asset = 'player_game_summary' and status = 'skipped'",
+    );
+    assert_eq!(r[0][0], Value::Integer(0), "assets without history are not skipped");
+}
+
+#[test]
+fn a_second_run_on_a_held_home_is_refused() {
+    let (data, _d, home) = setup();
+    let lock = home.lock().unwrap();
+    let err = up(&home, data.path(), 1, &NoProgress).unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }));
+    assert!(err.to_string().contains(&format!("pid {}", std::process::id())), "{err}");
+    drop(lock);
+    up(&home, data.path(), 1, &NoProgress).unwrap();
+}
