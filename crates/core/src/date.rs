@@ -29,6 +29,9 @@ mod tests {
     fn strict_dates() {
         assert_eq!(parse_date("2024-10-22").unwrap().to_string(), "2024-10-22");
         assert!(parse_date("2024-10-2").is_err());
+        assert!(parse_date("2024-02-30").is_err());
+        assert!(parse_date("2024/10/22").is_err());
+        assert!(parse_date("20x4-10-22").is_err());
         assert!(parse_date("2024-13-01").is_err());
         assert!(parse_compact("20241022").is_ok());
         assert!(parse_compact("2024102x").is_err());

@@ -226,29 +226,65 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             }
             None => None,
         };
-        let mut built: Vec<(usize, Built, CsvFile)> = Vec::new();
-        let mut player_games_read = false;
-        for (i, f) in files.iter().enumerate() {
-            let (def, Some(path)) = (f.def, &f.path) else { continue };
-            if f.unchanged || i < 2 {
-                continue;
-            }
-            let file = CsvFile::read(path)?;
-            let b = if def.name == schema::PROP_LINES.name {
-                if !player_games_read {
-                    names_from_warehouse(wh, &mut players)?;
-                }
-                tables::prop_lines(&file, &games, &players)?
-            } else if def.name == schema::SHOT_ZONES_SEASON.name {
-                tables::season_table(&file, &players)?
-            } else {
-                tables::game_table(def, &file, &games, &players)?
+        // Changed tables are read and validated in parallel; prop_lines last, since it
+        // resolves names against the players seen in player_games.
+        let todo: Vec<(usize, &'static TableDef, PathBuf)> = files
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| *i >= 2 && !f.unchanged)
+            .filter_map(|(i, f)| f.path.clone().map(|p| (i, f.def, p)))
+            .collect();
+        let (lines, others): (Vec<_>, Vec<_>) =
+            todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
+        let build =
+            |def: &'static TableDef, path: &Path, players: &PlayerIndex| -> Result<(Built, CsvFile)> {
+                let t0 = std::time::Instant::now();
+                let file = CsvFile::read(path)?;
+                let b = if def.name == schema::PROP_LINES.name {
+                    tables::prop_lines(&file, &games, players)?
+                } else if def.name == schema::SHOT_ZONES_SEASON.name {
+                    tables::season_table(&file, players)?
+                } else {
+                    tables::game_table(def, &file, &games, players)?
+                };
+                tracing::debug!(
+                    "{}: read and built {} rows in {:.2} s",
+                    def.name,
+                    b.rows.len(),
+                    t0.elapsed().as_secs_f64()
+                );
+                Ok((b, file))
             };
-            if def.name == schema::PLAYER_GAMES.name {
-                names_from_rows(def, &b.rows, &mut players);
-                player_games_read = true;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(others.len().max(1));
+        let queue = std::sync::Mutex::new(others);
+        let mut results: Vec<(usize, Result<(Built, CsvFile)>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut out = Vec::new();
+                        while let Some((i, def, path)) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                            out.push((i, build(def, &path, &players)));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        });
+        // In table order, so that the error reported is the first table's.
+        results.sort_by_key(|(i, _)| *i);
+        let mut built: Vec<(usize, Built, CsvFile)> = Vec::new();
+        for (i, r) in results {
+            let (b, f) = r?;
+            built.push((i, b, f));
+        }
+        for (i, def, path) in lines {
+            match built.iter().find(|(j, _, _)| files[*j].def.name == schema::PLAYER_GAMES.name) {
+                Some((_, b, _)) => names_from_rows(&schema::PLAYER_GAMES, &b.rows, &mut players),
+                None => names_from_warehouse(wh, &mut players)?,
             }
-            built.push((i, b, file));
+            let (b, f) = build(def, &path, &players)?;
+            built.push((i, b, f));
         }
         if !files[0].unchanged {
             built.insert(0, (0, sched_built, sched));
@@ -259,7 +295,9 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         }
         for (i, b, file) in built {
             let def = files[i].def;
+            let t0 = std::time::Instant::now();
             let parts = partition(def, b.rows);
+            tracing::debug!("{}: partitioned and hashed in {:.2} s", def.name, t0.elapsed().as_secs_f64());
             let stored = stored_partitions(wh, def.name)?;
             let changed: Vec<String> = parts
                 .iter()
@@ -379,7 +417,9 @@ fn write(wh: &mut Warehouse, pending: &[Pending]) -> Result<()> {
         }
     }
     if changed_any {
+        let t0 = std::time::Instant::now();
         registry::rebuild(&tx)?;
+        tracing::debug!("registry and calendar rebuilt in {:.2} s", t0.elapsed().as_secs_f64());
     }
     tx.commit()?;
     Ok(())

@@ -15,6 +15,27 @@ pub struct GameInfo {
     pub season_type: SeasonType,
     /// NBA.com id, if known.
     pub nba_id: Option<String>,
+    /// Text forms, computed once: the id, the date and the season.
+    pub text: GameText,
+}
+
+/// A game's canonical text forms (formatting dates per row is costly).
+#[derive(Debug, Clone, Default)]
+pub struct GameText {
+    /// `YYYYMMDD_AWAY_HOME`.
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `2024-25`.
+    pub season: String,
+}
+
+impl GameInfo {
+    /// A game with its text forms.
+    pub fn new(id: GameId, season: Season, season_type: SeasonType, nba_id: Option<String>) -> GameInfo {
+        let text = GameText { id: id.to_string(), date: id.date.to_string(), season: season.to_string() };
+        GameInfo { id, season, season_type, nba_id, text }
+    }
 }
 
 /// Every scheduled game, findable by any of its ids.

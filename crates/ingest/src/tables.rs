@@ -199,7 +199,7 @@ pub fn schedule(file: &CsvFile) -> Result<(Vec<GameInfo>, Built)> {
             });
         }
         built.rows.push(values);
-        games.push(GameInfo { id, season, season_type, nba_id });
+        games.push(GameInfo::new(id, season, season_type, nba_id));
     }
     Ok((games, built))
 }
@@ -357,24 +357,24 @@ pub fn game_table(def: &TableDef, file: &CsvFile, games: &GameIndex, players: &P
         }
         let player = if per_player {
             let p = row_player(&row, players)?.ok_or_else(|| row.err("player_id", Problem::MissingValue))?;
-            keys.check(&row, "player_id", format!("{}, {}", info.id, p))?;
+            keys.check(&row, "player_id", format!("{}, {}", info.text.id, p))?;
             Some(p)
         } else {
-            keys.check(&row, "team_abbr", format!("{}, {}", info.id, tm))?;
+            keys.check(&row, "team_abbr", format!("{}, {}", info.text.id, tm))?;
             None
         };
         let name = row.get("player_name");
         let mut values = Vec::with_capacity(def.columns.len());
         for col in def.columns {
             values.push(match col.name {
-                "game_id" => text(info.id.to_string()),
+                "game_id" => text(info.text.id.as_str()),
                 "nba_game_id" => {
                     opt_text(info.nba_id.clone().or_else(|| row.get("nba_game_id").map(str::to_string)))
                 }
-                "season" => text(info.season.to_string()),
+                "season" => text(info.text.season.as_str()),
                 "season_year" => Value::Integer(info.season.year().into()),
                 "season_type" => text(info.season_type.as_str()),
-                "game_date" => text(info.id.date.to_string()),
+                "game_date" => text(info.text.date.as_str()),
                 "player_id" => opt_text(player.as_ref().map(|p| p.to_string())),
                 "nba_player_id" => opt_text(player.as_ref().and_then(|p| players.nba_of(p))),
                 "player_lookup" => opt_text(name.map(player_lookup)),
@@ -492,7 +492,7 @@ pub fn prop_lines(file: &CsvFile, games: &GameIndex, players: &PlayerIndex) -> R
                 "season" => text(span.season.to_string()),
                 "season_year" => Value::Integer(span.season.year().into()),
                 "game_date" => text(d.to_string()),
-                "game_id" => opt_text(game.map(|g| g.id.to_string())),
+                "game_id" => opt_text(game.map(|g| g.text.id.as_str())),
                 "player_id" => opt_text(player.as_ref().map(|p| p.to_string())),
                 "player_lookup" => text(lookup.clone()),
                 "team_abbr" => opt_text(teams[0].map(|t| t.code())),

@@ -1,36 +1,12 @@
-//! `propcast bench`: a full backfill of every asset over the data set into an empty home,
-//! then a one-date incremental update, with wall time, CPU time, peak RSS and partitions per
-//! second (Linux `/proc` accounting of this process).
+//! Helpers for `propcast bench`: process accounting from Linux `/proc`, and a copy of the
+//! data set without its last date (so that adding it back is a one-date incremental update).
 
-use crate::engine::NoProgress;
 use crate::error::{Error, Result};
-use crate::home::Home;
-use crate::up::{up, UpReport};
-use serde::Serialize;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
-/// One measured phase.
-#[derive(Debug, Clone, Serialize)]
-pub struct Measure {
-    /// What was measured.
-    pub what: String,
-    /// Wall-clock seconds.
-    pub wall_s: f64,
-    /// User + system CPU seconds of this process.
-    pub cpu_s: f64,
-    /// Peak resident set size during the phase, MiB.
-    pub peak_rss_mib: f64,
-    /// Asset partitions computed or skipped.
-    pub partitions: usize,
-    /// Partitions per wall second.
-    pub partitions_per_s: f64,
-    /// Raw partitions ingested.
-    pub raw_partitions: usize,
-}
-
-fn cpu_seconds() -> f64 {
+/// This process's CPU time so far, seconds (user + system; `/proc/self/stat`, Linux).
+pub fn process_cpu_seconds() -> f64 {
     // utime and stime are fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second
     // on Linux).
     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -40,7 +16,8 @@ fn cpu_seconds() -> f64 {
     (t(11) + t(12)) / 100.0
 }
 
-fn peak_rss_mib() -> f64 {
+/// This process's peak resident set size so far, MiB (`VmHWM` in `/proc/self/status`).
+pub fn process_peak_rss_mib() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     s.lines()
         .find(|l| l.starts_with("VmHWM:"))
@@ -49,26 +26,21 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn reset_peak_rss() {
-    // Writing 5 to clear_refs resets VmHWM (Linux 4.0+); harmless where unsupported.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn measure(what: &str, f: impl FnOnce() -> Result<UpReport>) -> Result<Measure> {
-    reset_peak_rss();
-    let (c0, t0) = (cpu_seconds(), Instant::now());
-    let r = f()?;
-    let wall = t0.elapsed().as_secs_f64();
-    let partitions: usize = r.backfill.assets.iter().map(|a| a.computed + a.skipped + a.failed).sum();
-    Ok(Measure {
-        what: what.to_string(),
-        wall_s: wall,
-        cpu_s: cpu_seconds() - c0,
-        peak_rss_mib: peak_rss_mib(),
-        partitions,
-        partitions_per_s: partitions as f64 / wall,
-        raw_partitions: r.ingest.tables.iter().map(|t| t.partitions_written).sum(),
-    })
+/// The last game date of a data set's schedule.
+pub fn last_date(data_dir: &Path) -> Result<String> {
+    let p = data_dir.join("schedule.csv.gz");
+    let mut s = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(&p).map_err(|source| Error::Io { path: p.clone(), source })?,
+    )
+    .read_to_string(&mut s)
+    .map_err(|source| Error::Io { path: p.clone(), source })?;
+    let mut rdr = csv::Reader::from_reader(s.as_bytes());
+    let di = rdr.headers().map_err(|e| Error::Graph(e.to_string()))?.iter().position(|h| h == "game_date");
+    rdr.records()
+        .filter_map(|r| r.ok().and_then(|r| di.and_then(|i| r.get(i).map(str::to_string))))
+        .max()
+        .ok_or_else(|| Error::Graph("empty schedule".into()))
 }
 
 /// Copies the data set's `.csv.gz` files from `src` to `dst`, dropping every row dated `last`
@@ -109,45 +81,4 @@ pub fn copy_dataset_before(src: &Path, dst: &Path, last: &str) -> Result<()> {
         enc.finish().map_err(io(&out_path))?.flush().map_err(io(&out_path))?;
     }
     Ok(())
-}
-
-/// Runs the benchmark in a scratch directory under `scratch` (removed afterwards).
-pub fn bench(data_dir: &Path, scratch: &Path, workers: usize) -> Result<Vec<Measure>> {
-    let root: PathBuf = scratch.join(format!("propcast-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let result = (|| {
-        // The last date of the data set: the incremental update adds it.
-        let sched = {
-            let mut s = String::new();
-            let p = data_dir.join("schedule.csv.gz");
-            flate2::read::GzDecoder::new(
-                std::fs::File::open(&p).map_err(|source| Error::Io { path: p.clone(), source })?,
-            )
-            .read_to_string(&mut s)
-            .map_err(|source| Error::Io { path: p.clone(), source })?;
-            s
-        };
-        let mut rdr = csv::Reader::from_reader(sched.as_bytes());
-        let di =
-            rdr.headers().map_err(|e| Error::Graph(e.to_string()))?.iter().position(|h| h == "game_date");
-        let last = rdr
-            .records()
-            .filter_map(|r| r.ok().and_then(|r| di.and_then(|i| r.get(i).map(str::to_string))))
-            .max()
-            .ok_or_else(|| Error::Graph("empty schedule".into()))?;
-        let partial = root.join("data-without-last-date");
-        copy_dataset_before(data_dir, &partial, &last)?;
-        let home = Home::new(root.join("home"));
-        let full = measure(&format!("full: ingest + backfill of every asset, dates before {last}"), || {
-            up(&home, &partial, workers, &NoProgress)
-        })?;
-        let incr = measure(&format!("incremental: ingest + backfill of one new date ({last})"), || {
-            up(&home, data_dir, workers, &NoProgress)
-        })?;
-        let noop =
-            measure("no-op: second up, nothing changed", || up(&home, data_dir, workers, &NoProgress))?;
-        Ok(vec![full, incr, noop])
-    })();
-    let _ = std::fs::remove_dir_all(&root);
-    result
 }

@@ -40,24 +40,6 @@ pub fn validate(steps: &[Box<dyn Step>]) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_pipeline_graph_is_valid() {
-        validate(&steps()).unwrap();
-        let mut reversed = steps();
-        reversed.reverse();
-        assert!(validate(&reversed).is_err(), "a step before its input is refused");
-        let s = steps();
-        let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
-        assert_eq!(sensitive, vec![false, true, true, true, true]);
-        assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
-        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![2, 3]);
-        assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
-    }
-}
 
 /// Whether a step's partitions are expected empty in the bootstrap window: it reads history
 /// ([`Window::AllBefore`]), or reads on the same date an asset that is.
@@ -141,4 +123,23 @@ pub fn render_dot(steps: &[Box<dyn Step>]) -> String {
     }
     s.push_str("}\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pipeline_graph_is_valid() {
+        validate(&steps()).unwrap();
+        let mut reversed = steps();
+        reversed.reverse();
+        assert!(validate(&reversed).is_err(), "a step before its input is refused");
+        let s = steps();
+        let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
+        assert_eq!(sensitive, vec![false, true, true, true, true]);
+        assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
+        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![2, 3]);
+        assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
+    }
 }

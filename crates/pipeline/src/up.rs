@@ -20,6 +20,10 @@ pub struct UpReport {
     pub backfill: BackfillReport,
     /// The per-season summary after the run.
     pub seasons: Vec<SeasonRow>,
+    /// Seconds spent ingesting.
+    pub ingest_seconds: f64,
+    /// Seconds spent in the backfill.
+    pub backfill_seconds: f64,
 }
 
 impl UpReport {
@@ -77,13 +81,24 @@ pub fn up(home: &Home, data_dir: &Path, workers: usize, progress: &dyn Progress)
         home,
         "up",
         |wh, run_id| {
+            let t0 = std::time::Instant::now();
             let ingest = ingest_dataset(wh, data_dir)?;
+            let ingest_seconds = t0.elapsed().as_secs_f64();
             let opts = BackfillOptions { workers, ..Default::default() };
+            let t1 = std::time::Instant::now();
             let backfill = backfill(wh, home, &crate::graph::steps(), &opts, progress, run_id)?;
+            let backfill_seconds = t1.elapsed().as_secs_f64();
             // Refresh the query planner's statistics after large writes (cheap when nothing changed).
             wh.conn().execute_batch("PRAGMA optimize;")?;
             let seasons = season_summary(wh)?;
-            Ok(UpReport { run_id: run_id.to_string(), ingest, backfill, seasons })
+            Ok(UpReport {
+                run_id: run_id.to_string(),
+                ingest,
+                backfill,
+                seasons,
+                ingest_seconds,
+                backfill_seconds,
+            })
         },
         |r| serde_json::json!({ "did_work": r.did_work(), "assets": backfill_summary(&r.backfill) }),
     )

@@ -20,6 +20,12 @@ pub fn run(g: &Global, data: &Path, workers: usize) -> anyhow::Result<()> {
             "ingest": super::ingest::report_json(&report.ingest),
             "backfill": super::backfill::report_json(&report.backfill),
             "seasons": report.seasons,
+            "ingest_seconds": report.ingest_seconds,
+            "backfill_seconds": report.backfill_seconds,
+            "process": {
+                "cpu_seconds": propcast_pipeline::process_cpu_seconds(),
+                "peak_rss_mib": propcast_pipeline::process_peak_rss_mib(),
+            },
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {

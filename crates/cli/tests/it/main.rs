@@ -1,17 +1,19 @@
 //! The `propcast` binary: exit codes, output formats, and errors a user reads.
 
+mod resume;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The binary with a home and arguments.
+pub fn propcast_cmd(home: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_propcast"));
+    c.arg("--home").arg(home).args(args).env_remove("PROPCAST_HOME").env_remove("PROPCAST_DATA");
+    c
+}
+
 fn propcast(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_propcast"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env_remove("PROPCAST_HOME")
-        .env_remove("PROPCAST_DATA")
-        .output()
-        .unwrap()
+    propcast_cmd(home, args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
