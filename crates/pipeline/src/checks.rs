@@ -180,6 +180,22 @@ fn json_row(columns: &[&str], row: &[Value]) -> serde_json::Value {
         .into()
 }
 
+/// A row's key values as one string (unit separator between values).
+fn key_text(row: &[Value], key: &[usize]) -> String {
+    let mut s = String::with_capacity(48);
+    for i in key {
+        match &row[*i] {
+            Value::Text(t) => s.push_str(t),
+            Value::Integer(n) => s.push_str(&n.to_string()),
+            Value::Real(f) => s.push_str(&f.to_bits().to_string()),
+            Value::Null => s.push('\u{0}'),
+            Value::Blob(b) => s.push_str(&format!("{b:?}")),
+        }
+        s.push('\u{1f}');
+    }
+    s
+}
+
 /// Runs a step's checks on the rows about to be written for `date`.
 pub fn run_checks(
     wh: &Warehouse,
@@ -250,11 +266,8 @@ pub fn run_checks(
             }
             CheckKind::UniqueKey => {
                 let key: Vec<usize> = table.primary_key.iter().map(|k| idx(k)).collect::<Result<_>>()?;
-                let mut seen = HashSet::new();
-                let dups: Vec<&Vec<Value>> = rows
-                    .iter()
-                    .filter(|r| !seen.insert(key.iter().map(|i| format!("{:?}", r[*i])).collect::<Vec<_>>()))
-                    .collect();
+                let mut seen = HashSet::with_capacity(rows.len());
+                let dups: Vec<&Vec<Value>> = rows.iter().filter(|r| !seen.insert(key_text(r, &key))).collect();
                 CheckOutcome {
                     name,
                     severity: t.severity,

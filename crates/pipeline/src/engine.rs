@@ -113,8 +113,10 @@ impl BackfillReport {
     }
 }
 
-/// How many stale dates are computed together (bounded memory, regular commits).
+/// How many stale dates are computed together (bounded memory, regular commits). Steps that
+/// read history load it once per chunk, so they take larger chunks.
 const CHUNK: usize = 32;
+const HISTORY_CHUNK: usize = 160;
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -558,7 +560,8 @@ fn compute_and_write(
     if planned.is_empty() {
         return Ok(());
     }
-    let chunks: Vec<Vec<Planned>> = planned.chunks(CHUNK).map(<[Planned]>::to_vec).collect();
+    let size = if step.inputs().iter().any(|i| i.window == Window::AllBefore) { HISTORY_CHUNK } else { CHUNK };
+    let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
     let mut handle = |wh: &mut Warehouse, (chunk, result, started): ChunkResult| -> Result<()> {
         match result {
             Ok(data) => {
