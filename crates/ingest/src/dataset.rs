@@ -340,7 +340,9 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     }
 
     if !pending.is_empty() {
+        let t0 = std::time::Instant::now();
         write(wh, &pending)?;
+        tracing::debug!("wrote the changed partitions in {:.2} s", t0.elapsed().as_secs_f64());
     }
     // Report the tables that were not rewritten.
     for f in &files {

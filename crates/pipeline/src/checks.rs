@@ -267,7 +267,8 @@ pub fn run_checks(
             CheckKind::UniqueKey => {
                 let key: Vec<usize> = table.primary_key.iter().map(|k| idx(k)).collect::<Result<_>>()?;
                 let mut seen = HashSet::with_capacity(rows.len());
-                let dups: Vec<&Vec<Value>> = rows.iter().filter(|r| !seen.insert(key_text(r, &key))).collect();
+                let dups: Vec<&Vec<Value>> =
+                    rows.iter().filter(|r| !seen.insert(key_text(r, &key))).collect();
                 CheckOutcome {
                     name,
                     severity: t.severity,

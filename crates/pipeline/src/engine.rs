@@ -560,7 +560,8 @@ fn compute_and_write(
     if planned.is_empty() {
         return Ok(());
     }
-    let size = if step.inputs().iter().any(|i| i.window == Window::AllBefore) { HISTORY_CHUNK } else { CHUNK };
+    let size =
+        if step.inputs().iter().any(|i| i.window == Window::AllBefore) { HISTORY_CHUNK } else { CHUNK };
     let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
     let mut handle = |wh: &mut Warehouse, (chunk, result, started): ChunkResult| -> Result<()> {
         match result {

@@ -40,7 +40,6 @@ pub fn validate(steps: &[Box<dyn Step>]) -> Result<()> {
     Ok(())
 }
 
-
 /// Whether a step's partitions are expected empty in the bootstrap window: it reads history
 /// ([`Window::AllBefore`]), or reads on the same date an asset that is.
 pub fn bootstrap_sensitive(steps: &[Box<dyn Step>], step: &dyn Step) -> bool {
