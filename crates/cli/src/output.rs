@@ -3,6 +3,11 @@
 use propcast_store::Value;
 use std::io::Write;
 
+/// Column names for [`table`] and [`csv`].
+pub fn cols(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
 /// A value as text for tables and CSV (NULL is empty in CSV, `NULL` in tables).
 pub fn cell(v: &Value, null: &str) -> String {
     match v {

@@ -60,7 +60,7 @@ pub fn print_report(g: &Global, r: &BackfillReport) -> anyhow::Result<()> {
     }
     let mut out = std::io::stdout().lock();
     if !r.plan.is_empty() || r.assets.iter().all(|a| a.computed + a.skipped + a.failed == 0) {
-        let cols: Vec<String> = ["asset", "date", "why"].iter().map(|s| s.to_string()).collect();
+        let cols: Vec<String> = output::cols(&["asset", "date", "why"]);
         let rows: Vec<Vec<Value>> = r
             .plan
             .iter()
@@ -76,10 +76,8 @@ pub fn print_report(g: &Global, r: &BackfillReport) -> anyhow::Result<()> {
             output::table(&mut out, &cols, &rows)?;
         }
     }
-    let cols: Vec<String> = ["asset", "partitions", "fresh", "computed", "skipped", "failed", "rows"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let cols: Vec<String> =
+        output::cols(&["asset", "partitions", "fresh", "computed", "skipped", "failed", "rows"]);
     let rows: Vec<Vec<Value>> = r
         .assets
         .iter()

@@ -79,11 +79,16 @@ pub fn run(g: &Global, data: &Path, workers: usize) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    let cols: Vec<String> =
-        ["phase", "wall s", "ingest s", "backfill s", "CPU s", "peak RSS MiB", "partitions", "partitions/s"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let cols: Vec<String> = output::cols(&[
+        "phase",
+        "wall s",
+        "ingest s",
+        "backfill s",
+        "CPU s",
+        "peak RSS MiB",
+        "partitions",
+        "partitions/s",
+    ]);
     let r2 = |x: f64| Value::Real((x * 100.0).round() / 100.0);
     let rows: Vec<Vec<Value>> = phases
         .iter()

@@ -1,6 +1,7 @@
 //! `propcast ingest dataset`: load the data set into the raw tables.
 
 use crate::args::Global;
+use crate::output;
 use propcast_pipeline::{ingest_dataset, IngestReport, TableStatus};
 use propcast_store::{Value, Warehouse};
 use std::path::Path;
@@ -40,10 +41,8 @@ pub fn print_report(g: &Global, report: &IngestReport) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report_json(report))?);
         return Ok(());
     }
-    let cols: Vec<String> = ["table", "status", "rows", "partitions written", "deleted", "quarantined"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let cols: Vec<String> =
+        output::cols(&["table", "status", "rows", "partitions written", "deleted", "quarantined"]);
     let rows: Vec<Vec<Value>> = report
         .tables
         .iter()
@@ -58,7 +57,7 @@ pub fn print_report(g: &Global, report: &IngestReport) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    crate::output::table(&mut std::io::stdout().lock(), &cols, &rows)?;
+    output::table(&mut std::io::stdout().lock(), &cols, &rows)?;
     if !report.changed() {
         eprintln!("Data set unchanged: nothing ingested.");
     }

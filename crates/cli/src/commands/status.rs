@@ -18,7 +18,7 @@ pub fn run(g: &Global) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&st)?);
         return Ok(());
     }
-    let cols: Vec<String> = [
+    let cols: Vec<String> = output::cols(&[
         "asset",
         "phase",
         "fresh",
@@ -28,10 +28,7 @@ pub fn run(g: &Global) -> anyhow::Result<()> {
         "missing",
         "skipped",
         "coverage",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let rows: Vec<Vec<Value>> = st
         .iter()
         .map(|s| {

@@ -29,10 +29,8 @@ pub fn run(g: &Global, data: &Path, workers: usize) -> anyhow::Result<()> {
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        let cols: Vec<String> = ["season", "player-games", "predictions", "graded", "MAE", "bias"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let cols: Vec<String> =
+            output::cols(&["season", "player-games", "predictions", "graded", "MAE", "bias"]);
         let rows: Vec<Vec<Value>> = report
             .seasons
             .iter()
