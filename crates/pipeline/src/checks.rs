@@ -204,7 +204,7 @@ pub fn run_checks(
     rows: &[Vec<Value>],
     cfg: &ChecksConfig,
 ) -> Result<Vec<CheckOutcome>> {
-    let Output::Table { table, .. } = step.output() else {
+    let (Output::Table { table, .. } | Output::Verify { table }) = step.output() else {
         return Ok(vec![]);
     };
     let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();

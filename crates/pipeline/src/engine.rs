@@ -278,6 +278,8 @@ fn delete_rows(tx: &Transaction<'_>, step: &dyn Step, date: &str, home: &Home) -
         Output::Table { table, scope: None } => {
             delete_partition(tx, table, Some(date))?;
         }
+        // Raw rows belong to the ingest: a gate never deletes them.
+        Output::Verify { .. } => {}
         Output::Files { pattern, .. } => {
             let stale = home.path().join(pattern.replace("{date}", date));
             if stale.exists() {
@@ -304,7 +306,7 @@ fn write_partition(
     let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
     let mut h = RowHasher::new();
     match (step.output(), data.unwrap_or(PartitionData::Rows(vec![]))) {
-        (Output::Table { table, .. }, PartitionData::Rows(mut rows)) => {
+        (out @ (Output::Table { .. } | Output::Verify { .. }), PartitionData::Rows(mut rows)) => {
             rows.sort_by(|a, b| cmp_row(a, b));
             let outcomes = run_checks(wh, step, &ds, &rows, cfg)?;
             let warnings = outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Warn).count();
@@ -328,8 +330,10 @@ fn write_partition(
             for r in &rows {
                 h.row(r);
             }
-            delete_rows(&tx, step, &ds, home)?;
-            insert_rows(&tx, table, rows.iter().map(Vec::as_slice))?;
+            if let Output::Table { table, .. } = out {
+                delete_rows(&tx, step, &ds, home)?;
+                insert_rows(&tx, table, rows.iter().map(Vec::as_slice))?;
+            }
             lw.write(&tx, Ended::Ok, rows.len(), &h.finish(), None, None)?;
             tx.commit()?;
             Ok((Ended::Ok, rows.len(), warnings))
@@ -393,7 +397,7 @@ fn blocked_by(
     let mut same: Vec<(String, BTreeSet<Date>)> = Vec::new();
     let mut before: Vec<(String, Date)> = Vec::new();
     for input in step.inputs() {
-        for producer in steps.iter().filter(|s| s.output().name() == input.name) {
+        for producer in steps.iter().filter(|s| s.output().name() == input.name && s.name() != step.name()) {
             let failed: BTreeSet<Date> = ledger(wh, producer.name())?
                 .into_iter()
                 .filter(|(_, e)| e.status == "failed")
@@ -464,7 +468,9 @@ pub fn backfill(
         if opts.dry_run {
             let mut extra: BTreeSet<Date> = BTreeSet::new();
             for input in step.inputs() {
-                for producer in steps.iter().filter(|s| s.output().name() == input.name) {
+                for producer in
+                    steps.iter().filter(|s| s.output().name() == input.name && s.name() != step.name())
+                {
                     if let Some(dates) = scheduled.get(producer.name()) {
                         match input.window {
                             Window::SameDate => extra.extend(dates.iter().copied()),

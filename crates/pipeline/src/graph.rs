@@ -8,6 +8,9 @@ use propcast_store::{Step, Window};
 /// publishing.
 pub fn steps() -> Vec<Box<dyn Step>> {
     vec![
+        Box::new(propcast_ingest::RawGate::SCHEDULE),
+        Box::new(propcast_ingest::RawGate::TEAM_GAMES),
+        Box::new(propcast_ingest::RawGate::PLAYER_GAMES),
         Box::new(propcast_analytics::PlayerGameSummary),
         Box::new(propcast_features::PlayerFeatures),
         Box::new(propcast_models::MovingAverage::default()),
@@ -20,13 +23,26 @@ pub fn steps() -> Vec<Box<dyn Step>> {
 /// the output of an earlier step (so there is no cycle and nothing is missing).
 pub fn validate(steps: &[Box<dyn Step>]) -> Result<()> {
     let mut known: Vec<&str> = RAW_TABLES.iter().map(|t| t.name).collect();
+    for s in steps {
+        if let propcast_store::Output::Verify { table } = s.output() {
+            if !known.contains(&table.name) {
+                return Err(Error::Graph(format!(
+                    "gate {} verifies {}, which is not a raw table",
+                    s.name(),
+                    table.name
+                )));
+            }
+        }
+    }
     let mut names: Vec<&str> = Vec::new();
     for s in steps {
         if names.contains(&s.name()) {
             return Err(Error::Graph(format!("two steps are named {}", s.name())));
         }
         for i in s.inputs() {
-            if !known.contains(&i.name) {
+            let is_own_raw_table =
+                matches!(s.output(), propcast_store::Output::Verify { table } if table.name == i.name);
+            if !known.contains(&i.name) && !is_own_raw_table {
                 return Err(Error::Graph(format!(
                     "step {} reads {}, which is neither a raw table nor the output of an earlier step",
                     s.name(),
@@ -104,12 +120,17 @@ pub fn render_text(steps: &[Box<dyn Step>]) -> String {
 pub fn render_dot(steps: &[Box<dyn Step>]) -> String {
     let mut s = String::from("digraph propcast {\n  rankdir=LR;\n");
     for t in RAW_TABLES {
-        s.push_str(&format!("  \"{}\" [shape=box];\n", t.name));
+        let gated = steps.iter().any(|st| st.name() == t.name);
+        let label = if gated { "\\nphase 2, gated" } else { "" };
+        s.push_str(&format!("  \"{}\" [shape=box, label=\"{}{label}\"];\n", t.name, t.name));
     }
-    for st in steps {
+    for st in steps.iter().filter(|st| !matches!(st.output(), propcast_store::Output::Verify { .. })) {
         s.push_str(&format!("  \"{}\" [label=\"{}\\nphase {}\"];\n", st.name(), st.name(), st.phase()));
     }
     for st in steps {
+        if matches!(st.output(), propcast_store::Output::Verify { .. }) {
+            continue;
+        }
         for i in st.inputs() {
             let producers: Vec<&str> =
                 steps.iter().filter(|p| p.output().name() == i.name).map(|p| p.name()).collect();
@@ -136,9 +157,10 @@ mod tests {
         assert!(validate(&reversed).is_err(), "a step before its input is refused");
         let s = steps();
         let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
-        assert_eq!(sensitive, vec![false, true, true, true, true]);
+        assert_eq!(sensitive, vec![false, false, false, false, true, true, true, true]);
         assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
-        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![2, 3]);
+        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![5, 6]);
+        assert_eq!(select(&s, None, Some(2)).unwrap(), vec![0, 1, 2]);
         assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
     }
 }

@@ -90,10 +90,19 @@ fn combine(a: &str, b: &str) -> String {
 }
 
 /// Content hash per date of an input: a raw table's partitions (from the ingest), or the
-/// outputs of the steps that write it (from the ledger).
-pub fn input_hashes(wh: &Warehouse, steps: &[Box<dyn Step>], input: &str) -> Result<HashMap<String, String>> {
-    let producers: Vec<&str> =
-        steps.iter().filter(|s| s.output().name() == input).map(|s| s.name()).collect();
+/// outputs of the steps that write it (from the ledger). `consumer` is excluded from the
+/// producers: a raw table's gate reads the ingest's hashes.
+pub fn input_hashes(
+    wh: &Warehouse,
+    steps: &[Box<dyn Step>],
+    input: &str,
+    consumer: &str,
+) -> Result<HashMap<String, String>> {
+    let producers: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.output().name() == input && s.name() != consumer)
+        .map(|s| s.name())
+        .collect();
     let (sql, keys): (&str, Vec<&str>) = if producers.is_empty() {
         ("SELECT partition, content_hash FROM ingest_partitions WHERE table_name = ?1", vec![input])
     } else {
@@ -121,7 +130,7 @@ pub fn fingerprints(
 ) -> Result<Vec<String>> {
     let mut per_input = Vec::new();
     for i in step.inputs() {
-        per_input.push((i.window, i.name, input_hashes(wh, steps, i.name)?));
+        per_input.push((i.window, i.name, input_hashes(wh, steps, i.name, step.name())?));
     }
     let keys: Vec<String> = dates.iter().map(Date::to_string).collect();
     let prefixes: Vec<Option<Vec<String>>> = per_input

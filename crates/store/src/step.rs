@@ -41,6 +41,13 @@ pub enum Output {
         /// `(column, value)` that marks this step's rows, if the table is shared.
         scope: Option<(&'static str, &'static str)>,
     },
+    /// A raw table the ingest wrote: the step reads each partition, runs its checks and
+    /// records it in the ledger; it writes no rows. Downstream assets read the table through
+    /// it, so a raw partition that fails a gate blocks them.
+    Verify {
+        /// The raw table.
+        table: &'static TableDef,
+    },
     /// Files under the home directory (published exports).
     Files {
         /// A name for the output (the asset's name).
@@ -54,7 +61,7 @@ impl Output {
     /// The output's name (the table name for tables).
     pub fn name(&self) -> &'static str {
         match self {
-            Output::Table { table, .. } => table.name,
+            Output::Table { table, .. } | Output::Verify { table } => table.name,
             Output::Files { name, .. } => name,
         }
     }

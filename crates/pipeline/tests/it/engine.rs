@@ -60,9 +60,7 @@ fn dry_run_says_why_each_partition_would_run() {
             rows.iter_mut().find(|r| r[d] == "2017-11-25").unwrap()[p] = "61".into();
         }
     });
-    let wh = Warehouse::open(&home.warehouse()).unwrap();
     propcast_pipeline::ingest_dataset(&mut Warehouse::open(&home.warehouse()).unwrap(), data.path()).unwrap();
-    drop(wh);
     let plan = dry(
         &home,
         BackfillOptions {
@@ -70,11 +68,17 @@ fn dry_run_says_why_each_partition_would_run() {
             ..Default::default()
         },
     );
+    // The raw table's gate sees the ingest's new hash; what reads it follows.
+    let want = |a: &str, d: &str, r: &str| (a.to_string(), d.to_string(), r.to_string());
     assert!(
-        plan.contains(&(
-            "player_game_summary".into(),
-            "2017-11-25".into(),
-            "stale: an upstream partition changed".into()
+        plan.contains(&want("player_games", "2017-11-25", "stale: an upstream partition changed")),
+        "{plan:?}"
+    );
+    assert!(
+        plan.contains(&want(
+            "player_game_summary",
+            "2017-11-25",
+            "upstream player_games recomputes an input"
         )),
         "{plan:?}"
     );
@@ -176,4 +180,46 @@ fn a_second_run_on_a_held_home_is_refused() {
     assert!(err.to_string().contains(&format!("pid {}", std::process::id())), "{err}");
     drop(lock);
     up(&home, data.path(), 1, &NoProgress).unwrap();
+}
+
+#[test]
+fn a_raw_partition_failing_its_gate_blocks_what_reads_it() {
+    let (_data, _d, home) = setup();
+    // Teams scoring over 125 fail this (deliberately wrong) bound.
+    std::fs::write(home.path().join("checks.toml"), "[team_games.points_range]\nmax = 125.0\n").unwrap();
+    let r =
+        run_backfill(&home, &BackfillOptions { mode: Mode::All, ..Default::default() }, &NoProgress).unwrap();
+    let failed = |n: &str| r.assets.iter().find(|x| x.asset == n).unwrap().failed;
+    assert!(failed("team_games") > 0, "{:?}", r.assets);
+    assert_eq!(
+        failed("team_games"),
+        failed("player_game_summary"),
+        "each failed raw date blocks its summary"
+    );
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let r = rows(
+        &wh,
+        "select count(*) from asset_partitions p join asset_partitions t
+           on t.partition = p.partition and t.asset = 'team_games' and t.status = 'failed'
+         where p.asset = 'player_game_summary' and p.reason = 'blocked by team_games ' || p.partition",
+    );
+    assert!(matches!(r[0][0], Value::Integer(n) if n > 0));
+    // The raw rows themselves are untouched by a gate.
+    assert_eq!(
+        wh.count("team_games").unwrap(),
+        rows(&wh, "select 2 * count(*) from schedule")[0][0].clone().into_i()
+    );
+}
+
+trait IntoI {
+    fn into_i(self) -> i64;
+}
+
+impl IntoI for Value {
+    fn into_i(self) -> i64 {
+        match self {
+            Value::Integer(i) => i,
+            v => panic!("{v:?}"),
+        }
+    }
 }
