@@ -98,11 +98,14 @@ const CHECKS: &[CheckSpec] = &[
     CheckSpec {
         name: "rows_vs_population",
         kind: CheckKind::RowsVsExpected {
-            sql: "SELECT count(*) FROM player_game_summary WHERE game_date = ?1",
+            sql: "SELECT count(*) FROM player_game_summary WHERE game_date = ?1 AND is_dnp = 0",
         },
     },
     CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
-    CheckSpec { name: "l10_not_null", kind: CheckKind::NotNull { column: "points_avg_last_10" } },
+    CheckSpec {
+        name: "l10_not_null",
+        kind: CheckKind::NotNull { column: "points_avg_last_10", skip_if: None },
+    },
     CheckSpec { name: "l10_range", kind: CheckKind::Range { column: "points_avg_last_10" } },
     CheckSpec { name: "games_last_7_days_range", kind: CheckKind::Range { column: "games_last_7_days" } },
 ];
@@ -136,7 +139,7 @@ impl Step for PlayerFeatures {
         // Every game up to the last date, per player, ascending.
         let mut stmt = wh.conn().prepare(
             "SELECT player_id, game_id, game_date, season, season_year, team_abbr, minutes_played, points
-             FROM player_game_summary WHERE game_date <= ?1 ORDER BY player_id, game_date",
+             FROM player_game_summary WHERE game_date <= ?1 AND is_dnp = 0 ORDER BY player_id, game_date",
         )?;
         struct G {
             game_id: String,

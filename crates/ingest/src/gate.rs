@@ -32,7 +32,10 @@ const TEAM_GAMES_CHECKS: &[CheckSpec] = &[
     CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
     CheckSpec { name: "minutes_range", kind: CheckKind::Range { column: "minutes" } },
     CheckSpec { name: "points_range", kind: CheckKind::Range { column: "pts" } },
-    CheckSpec { name: "possessions_not_null", kind: CheckKind::NotNull { column: "possessions" } },
+    CheckSpec {
+        name: "possessions_not_null",
+        kind: CheckKind::NotNull { column: "possessions", skip_if: None },
+    },
 ];
 
 const PLAYER_GAMES_CHECKS: &[CheckSpec] = &[
@@ -41,7 +44,7 @@ const PLAYER_GAMES_CHECKS: &[CheckSpec] = &[
         kind: CheckKind::RowsVsExpected { sql: "SELECT 2 * count(*) FROM schedule WHERE game_date = ?1" },
     },
     CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
-    CheckSpec { name: "minutes_not_null", kind: CheckKind::NotNull { column: "minutes" } },
+    CheckSpec { name: "minutes_not_null", kind: CheckKind::NotNull { column: "minutes", skip_if: None } },
     CheckSpec { name: "minutes_range", kind: CheckKind::Range { column: "minutes" } },
     CheckSpec { name: "usage_range", kind: CheckKind::Range { column: "usg_pct" } },
 ];

@@ -221,10 +221,15 @@ pub fn run_checks(
             .ok_or_else(|| Error::Config(format!("check {}.{name} has no threshold", step.name())))?;
         let (lo, hi) = (t.min.unwrap_or(f64::NEG_INFINITY), t.max.unwrap_or(f64::INFINITY));
         let outcome = match kind {
-            CheckKind::NotNull { column } => {
+            CheckKind::NotNull { column, skip_if } => {
                 let i = idx(column)?;
-                let nulls: Vec<&Vec<Value>> = rows.iter().filter(|r| r[i] == Value::Null).collect();
-                let share = if rows.is_empty() { 1.0 } else { 1.0 - nulls.len() as f64 / rows.len() as f64 };
+                let skip = skip_if.map(idx).transpose()?;
+                let counted: Vec<&Vec<Value>> =
+                    rows.iter().filter(|r| skip.is_none_or(|s| r[s] != Value::Integer(1))).collect();
+                let nulls: Vec<&Vec<Value>> =
+                    counted.iter().copied().filter(|r| r[i] == Value::Null).collect();
+                let share =
+                    if counted.is_empty() { 1.0 } else { 1.0 - nulls.len() as f64 / counted.len() as f64 };
                 CheckOutcome {
                     name,
                     severity: t.severity,

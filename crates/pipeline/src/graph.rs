@@ -12,6 +12,8 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_ingest::RawGate::TEAM_GAMES),
         Box::new(propcast_ingest::RawGate::PLAYER_GAMES),
         Box::new(propcast_analytics::PlayerGameSummary),
+        Box::new(propcast_analytics::TeamOffenseGameSummary),
+        Box::new(propcast_analytics::TeamDefenseGameSummary),
         Box::new(propcast_features::PlayerFeatures),
         Box::new(propcast_models::MovingAverage::default()),
         Box::new(propcast_grading::Grade),
@@ -157,9 +159,9 @@ mod tests {
         assert!(validate(&reversed).is_err(), "a step before its input is refused");
         let s = steps();
         let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
-        assert_eq!(sensitive, vec![false, false, false, false, true, true, true, true]);
+        assert_eq!(sensitive, vec![false, false, false, false, false, false, true, true, true, true]);
         assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
-        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![5, 6]);
+        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![7, 8]);
         assert_eq!(select(&s, None, Some(2)).unwrap(), vec![0, 1, 2]);
         assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
     }

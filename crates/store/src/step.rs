@@ -99,6 +99,8 @@ pub enum CheckKind {
     NotNull {
         /// The column.
         column: &'static str,
+        /// Rows whose column of this name is 1 are not counted (e.g. `is_dnp`).
+        skip_if: Option<&'static str>,
     },
     /// Every non-NULL value of `column` must lie in `[min, max]`.
     Range {

@@ -16,7 +16,29 @@ fn up_on_the_bundled_data_then_again() {
     assert_eq!(count("player_games"), 217_141);
     assert_eq!(count("schedule"), 10_221);
     assert_eq!(count("team_games"), 20_442);
-    assert_eq!(count("player_game_summary"), 217_141);
+    // Every player-game of the data set, and every rostered player who sat.
+    assert_eq!(count("player_game_summary"), 217_141 + 126_249);
+    // Two team rows per game, offense and defense.
+    assert_eq!(count("team_offense_game_summary"), 2 * 10_221);
+    assert_eq!(count("team_defense_game_summary"), 2 * 10_221);
+    // Minutes never missing for players who played; usage missing for at most 1 % of them
+    // (players who logged 0:00), per season.
+    let r = rows(
+        &wh,
+        "select season, sum(minutes_played is null), 1.0 * sum(usage_rate is null) / count(*)
+         from player_game_summary where is_dnp = 0 group by season",
+    );
+    assert_eq!(r.len(), 8);
+    for row in &r {
+        assert_eq!(row[1], Value::Integer(0), "{row:?}");
+        assert!(matches!(row[2], Value::Real(x) if x <= 0.01), "{row:?}");
+    }
+    // Seasons without shot-zone data have NULL zones, never zero.
+    let r = rows(
+        &wh,
+        "select count(*) from player_game_summary where season = '2024-25' and paint_attempts is not null",
+    );
+    assert_eq!(r[0][0], Value::Integer(0));
 
     assert_eq!(first.seasons.len(), 8);
     for s in &first.seasons {
