@@ -13,10 +13,13 @@
 
 pub mod formulas;
 mod player_game_summary;
+mod team_context;
 mod team_defense;
 mod team_offense;
+pub mod travel;
 mod util;
 
 pub use player_game_summary::{checked_usage, PlayerGameSummary, MAX_USAGE};
+pub use team_context::UpcomingTeamGameContext;
 pub use team_defense::TeamDefenseGameSummary;
 pub use team_offense::TeamOffenseGameSummary;

@@ -404,7 +404,7 @@ fn blocked_by(
                 .filter_map(|(p, _)| parse_date(&p).ok())
                 .collect();
             match input.window {
-                Window::SameDate => same.push((producer.name().to_string(), failed)),
+                Window::SameDate | Window::Outcome => same.push((producer.name().to_string(), failed)),
                 Window::AllBefore => {
                     if let Some(first) = failed.first() {
                         before.push((producer.name().to_string(), *first));
@@ -473,7 +473,7 @@ pub fn backfill(
                 {
                     if let Some(dates) = scheduled.get(producer.name()) {
                         match input.window {
-                            Window::SameDate => extra.extend(dates.iter().copied()),
+                            Window::SameDate | Window::Outcome => extra.extend(dates.iter().copied()),
                             Window::AllBefore => {
                                 if let Some(first) = dates.first() {
                                     extra.extend(all_dates.iter().filter(|d| *d > first));

@@ -14,6 +14,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_analytics::PlayerGameSummary),
         Box::new(propcast_analytics::TeamOffenseGameSummary),
         Box::new(propcast_analytics::TeamDefenseGameSummary),
+        Box::new(propcast_analytics::UpcomingTeamGameContext),
         Box::new(propcast_features::PlayerFeatures),
         Box::new(propcast_models::MovingAverage::default()),
         Box::new(propcast_grading::Grade),
@@ -52,11 +53,30 @@ pub fn validate(steps: &[Box<dyn Step>]) -> Result<()> {
                 )));
             }
         }
+        if s.pre_game() {
+            for i in s.inputs().iter().filter(|i| i.window == Window::SameDate) {
+                let pre_game_input = PRE_GAME_RAW.contains(&i.name)
+                    || steps.iter().any(|p| p.output().name() == i.name && p.pre_game());
+                if !pre_game_input {
+                    return Err(Error::Graph(format!(
+                        "pre-game step {} reads {} of its own date, which is known only after the game; \
+                         read it with Window::AllBefore, or Window::Outcome for a label",
+                        s.name(),
+                        i.name
+                    )));
+                }
+            }
+        }
         names.push(s.name());
         known.push(s.output().name());
     }
     Ok(())
 }
+
+/// Raw tables whose same-date rows are known before tip-off: the schedule (teams, date;
+/// never its scores), prop-line snapshots (filtered to those taken before tip-off) and the
+/// availability list (only its official inactive list is read pre-game).
+pub const PRE_GAME_RAW: [&str; 3] = ["schedule", "prop_lines", "player_availability"];
 
 /// Whether a step's partitions are expected empty in the bootstrap window: it reads history
 /// ([`Window::AllBefore`]), or reads on the same date an asset that is.
@@ -92,6 +112,7 @@ pub fn select(steps: &[Box<dyn Step>], assets: Option<&[String]>, phase: Option<
 fn window(w: Window) -> &'static str {
     match w {
         Window::SameDate => "same date",
+        Window::Outcome => "same date, outcome label only",
         Window::AllBefore => "all earlier dates",
     }
 }

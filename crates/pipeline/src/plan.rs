@@ -133,6 +133,13 @@ pub fn fingerprints(
         per_input.push((i.window, i.name, input_hashes(wh, steps, i.name, step.name())?));
     }
     let keys: Vec<String> = dates.iter().map(Date::to_string).collect();
+    // A changed table definition makes every partition written to it stale.
+    let output_ddl = match step.output() {
+        propcast_store::Output::Table { table, .. } | propcast_store::Output::Verify { table } => {
+            Warehouse::ddl_hash(table)
+        }
+        propcast_store::Output::Files { pattern, .. } => pattern.to_string(),
+    };
     let prefixes: Vec<Option<Vec<String>>> = per_input
         .iter()
         .map(|(w, _, m)| {
@@ -153,6 +160,7 @@ pub fn fingerprints(
         .map(|(n, k)| {
             let mut h = RowHasher::new();
             h.bytes(step.code_version().as_bytes());
+            h.bytes(output_ddl.as_bytes());
             for ((_, name, m), pre) in per_input.iter().zip(&prefixes) {
                 h.bytes(name.as_bytes());
                 match pre {

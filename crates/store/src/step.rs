@@ -17,6 +17,9 @@ pub enum Window {
     SameDate,
     /// Every partition strictly before D (rolling history: point in time).
     AllBefore,
+    /// The partition of D, read only for the post-game label of a pre-game row (an outcome),
+    /// never for a feature. The engine treats it as `SameDate`.
+    Outcome,
 }
 
 /// One declared input.
@@ -141,6 +144,12 @@ pub trait Step: Send + Sync {
     /// The phase it belongs to (2 raw, 3 analytics, 4 features, 5 predictions and grading,
     /// 6 publishing), for `--phase`.
     fn phase(&self) -> u8;
+    /// Whether its rows are known before tip-off of their date (pre-game context and
+    /// features). A pre-game step may read post-game tables of its own date only through
+    /// [`Window::Outcome`]; `pipeline` refuses a graph that breaks this.
+    fn pre_game(&self) -> bool {
+        false
+    }
     /// Its gate checks, run on every partition before it is written.
     fn checks(&self) -> &'static [CheckSpec] {
         &[]

@@ -99,17 +99,48 @@ impl Warehouse {
         Ok(v)
     }
 
+    /// Creates missing tables and rebuilds every table whose definition changed (its DDL hash
+    /// differs from the one recorded): derived tables are recomputed by the engine (their
+    /// definition is part of every partition's fingerprint), and a rebuilt raw table loses
+    /// its ingest record so the next ingest reloads it. Until the first release, changes
+    /// stay within schema version 1 this way.
     fn migrate(&mut self) -> Result<()> {
-        let current = self.check_version()?;
-        if current == Some(SCHEMA_VERSION) {
-            return Ok(());
-        }
+        self.check_version()?;
         let tx = self.transaction()?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
+        let mut rebuilt_raw = Vec::new();
         for t in schema::ALL_TABLES {
-            tx.execute_batch(&t.ddl())?;
+            let ddl = t.ddl();
+            let hash = crate::hash::hash_row(&[Value::Text(ddl.clone())]);
+            let key = format!("ddl:{}", t.name);
+            let stored: Option<String> = tx
+                .query_row("SELECT value FROM warehouse_meta WHERE key = ?1", [&key], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            if stored.as_deref() == Some(hash.as_str()) {
+                continue;
+            }
+            if stored.is_some() {
+                tx.execute_batch(&format!("DROP TABLE IF EXISTS {};", t.name))?;
+                if t.layer == "raw" {
+                    rebuilt_raw.push(t.name);
+                }
+            }
+            tx.execute_batch(&ddl)?;
+            tx.execute(
+                "INSERT INTO warehouse_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&key, &hash],
+            )?;
+        }
+        for t in rebuilt_raw {
+            tx.execute("DELETE FROM ingest_files WHERE table_name = ?1", [t])?;
+            tx.execute("DELETE FROM ingest_partitions WHERE table_name = ?1", [t])?;
         }
         tx.execute(
             "INSERT INTO warehouse_meta (key, value) VALUES ('schema_version', ?1)
@@ -118,6 +149,12 @@ impl Warehouse {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The hash of a table's definition (part of the fingerprint of every partition written
+    /// to it).
+    pub fn ddl_hash(table: &TableDef) -> String {
+        crate::hash::hash_row(&[Value::Text(table.ddl())])
     }
 
     /// Runs one SQL statement and returns its rows.
