@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod formulas;
+mod player_context;
 mod player_game_summary;
 mod team_context;
 mod team_defense;
@@ -19,6 +20,7 @@ mod team_offense;
 pub mod travel;
 mod util;
 
+pub use player_context::{is_star, prop_streaks, UpcomingPlayerGameContext};
 pub use player_game_summary::{checked_usage, PlayerGameSummary, MAX_USAGE};
 pub use team_context::UpcomingTeamGameContext;
 pub use team_defense::TeamDefenseGameSummary;

@@ -17,10 +17,11 @@ const INPUTS: &[Input] = &[
         why: "each player's earlier games (the feature values)",
     },
     Input {
-        name: "player_game_summary",
+        name: "upcoming_player_game_context",
         window: Window::SameDate,
-        why: "who plays on the date (the rows to build; no value is read)",
+        why: "the pre-game population of the date (the rows to build)",
     },
+    Input { name: "schedule", window: Window::SameDate, why: "the season of each game" },
 ];
 
 /// One earlier game of a player.
@@ -98,7 +99,7 @@ const CHECKS: &[CheckSpec] = &[
     CheckSpec {
         name: "rows_vs_population",
         kind: CheckKind::RowsVsExpected {
-            sql: "SELECT count(*) FROM player_game_summary WHERE game_date = ?1 AND is_dnp = 0",
+            sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1",
         },
     },
     CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
@@ -112,7 +113,11 @@ const CHECKS: &[CheckSpec] = &[
 
 impl Step for PlayerFeatures {
     fn code_version(&self) -> &'static str {
-        "features-1"
+        "features-2"
+    }
+
+    fn pre_game(&self) -> bool {
+        true
     }
 
     fn phase(&self) -> u8 {
@@ -132,75 +137,66 @@ impl Step for PlayerFeatures {
     }
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
-        let Some(last) = dates.last() else {
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
             return Ok(vec![]);
         };
         let wanted: HashSet<Date> = dates.iter().copied().collect();
-        // Every game up to the last date, per player, ascending.
+        let bad = |e: propcast_core::Error| step_err(e.to_string());
+        // Every game played strictly before the last date, per player, ascending.
         let mut stmt = wh.conn().prepare(
-            "SELECT player_id, game_id, game_date, season, season_year, team_abbr, minutes_played, points
-             FROM player_game_summary WHERE game_date <= ?1 AND is_dnp = 0 ORDER BY player_id, game_date",
+            "SELECT player_id, game_date, season_year, minutes_played, points
+             FROM player_game_summary WHERE game_date < ?1 AND is_dnp = 0 ORDER BY player_id, game_date",
         )?;
-        struct G {
-            game_id: String,
-            date: Date,
-            season: String,
-            season_year: i64,
-            team: String,
-            played: bool,
-            points: f64,
-        }
-        let mut per_player: HashMap<String, Vec<G>> = HashMap::new();
+        let mut history: HashMap<String, Vec<PastGame>> = HashMap::new();
         let mut rows = stmt.query([last.to_string()])?;
         while let Some(r) = rows.next()? {
-            let date: String = r.get(2)?;
-            let minutes: Option<f64> = r.get(6)?;
-            let points: Option<i64> = r.get(7)?;
-            per_player.entry(r.get(0)?).or_default().push(G {
-                game_id: r.get(1)?,
-                date: parse_date(&date).map_err(|e| step_err(e.to_string()))?,
-                season: r.get(3)?,
-                season_year: r.get(4)?,
-                team: r.get(5)?,
-                played: minutes.is_some_and(|m| m > 0.0) && points.is_some(),
+            let minutes: Option<f64> = r.get(3)?;
+            let points: Option<i64> = r.get(4)?;
+            if !(minutes.is_some_and(|m| m > 0.0) && points.is_some()) {
+                continue;
+            }
+            history.entry(r.get(0)?).or_default().push(PastGame {
+                date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
+                season_year: r.get(2)?,
                 points: points.unwrap_or_default() as f64,
             });
         }
+        // The pre-game population of each date.
+        let mut stmt = wh.conn().prepare(
+            "SELECT c.game_id, c.game_date, c.season, c.player_id, c.team_abbr, s.season_year
+             FROM upcoming_player_game_context c JOIN schedule s ON s.game_id = c.game_id
+             WHERE c.game_date BETWEEN ?1 AND ?2",
+        )?;
         let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
-        for (player, games) in &per_player {
-            let mut history: Vec<PastGame> = Vec::new();
-            for g in games {
-                if wanted.contains(&g.date) {
-                    // `history` holds only games before g.date: g and later are pushed after.
-                    let h = ScoringHistory::from_history(&history, g.date, g.season_year);
-                    out.entry(g.date).or_default().push(vec![
-                        Value::Text(g.game_id.clone()),
-                        Value::Text(g.date.to_string()),
-                        Value::Text(g.season.clone()),
-                        Value::Text(player.clone()),
-                        Value::Text(g.team.clone()),
-                        Value::Integer(h.games_before),
-                        Value::Integer(h.games_played_season),
-                        real(h.points_avg_last_5),
-                        real(h.points_avg_last_10),
-                        real(h.points_avg_season),
-                        real(h.points_std_last_10),
-                        Value::Integer(h.games_last_7_days),
-                        h.last_game_date.map(|d| Value::Text(d.to_string())).unwrap_or(Value::Null),
-                    ]);
-                }
-                if g.played {
-                    history.push(PastGame { date: g.date, season_year: g.season_year, points: g.points });
-                }
+        let empty = Vec::new();
+        let mut rows = stmt.query([first.to_string(), last.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let date = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
+            if !wanted.contains(&date) {
+                continue;
             }
+            let player: String = r.get(3)?;
+            let all = history.get(&player).unwrap_or(&empty);
+            // Only games before the date: point in time.
+            let before = &all[..all.partition_point(|g| g.date < date)];
+            let h = ScoringHistory::from_history(before, date, r.get(5)?);
+            out.entry(date).or_default().push(vec![
+                r.get::<_, Value>(0)?,
+                Value::Text(date.to_string()),
+                r.get::<_, Value>(2)?,
+                Value::Text(player),
+                r.get::<_, Value>(4)?,
+                Value::Integer(h.games_before),
+                Value::Integer(h.games_played_season),
+                real(h.points_avg_last_5),
+                real(h.points_avg_last_10),
+                real(h.points_avg_season),
+                real(h.points_std_last_10),
+                Value::Integer(h.games_last_7_days),
+                h.last_game_date.map(|d| Value::Text(d.to_string())).unwrap_or(Value::Null),
+            ]);
         }
-        Ok(out
-            .into_iter()
-            .map(|(d, mut rows)| {
-                rows.sort_by(|a, b| propcast_store::cmp_row(a, b));
-                (d, PartitionData::Rows(rows))
-            })
-            .collect())
+        Ok(out.into_iter().map(|(d, rows)| (d, PartitionData::Rows(rows))).collect())
     }
 }
 

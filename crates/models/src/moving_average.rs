@@ -105,6 +105,11 @@ impl MovingAverage {
 const INPUTS: &[Input] = &[
     Input { name: "player_features", window: Window::SameDate, why: "the point-in-time averages" },
     Input { name: "prop_lines", window: Window::SameDate, why: "pre-game points lines" },
+    Input {
+        name: "upcoming_player_game_context",
+        window: Window::SameDate,
+        why: "players listed out before the game get no prediction",
+    },
 ];
 
 /// The version of the rule, stored as `model_id`.
@@ -113,11 +118,15 @@ pub const MODEL_ID: &str = "moving_average_v1";
 const CHECKS: &[CheckSpec] = &[
     CheckSpec {
         name: "coverage_warn",
-        kind: CheckKind::RowsVsExpected { sql: "SELECT count(*) FROM player_features WHERE game_date = ?1" },
+        kind: CheckKind::RowsVsExpected {
+            sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1 AND pre_game_status = 'available'",
+        },
     },
     CheckSpec {
         name: "coverage_critical",
-        kind: CheckKind::RowsVsExpected { sql: "SELECT count(*) FROM player_features WHERE game_date = ?1" },
+        kind: CheckKind::RowsVsExpected {
+            sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1 AND pre_game_status = 'available'",
+        },
     },
     CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
     CheckSpec { name: "predicted_range", kind: CheckKind::Range { column: "predicted_points" } },
@@ -130,7 +139,11 @@ impl Step for MovingAverage {
     }
 
     fn code_version(&self) -> &'static str {
-        "ma-1"
+        "ma-2"
+    }
+
+    fn pre_game(&self) -> bool {
+        true
     }
 
     fn phase(&self) -> u8 {
@@ -157,7 +170,11 @@ impl Step for MovingAverage {
         let mut stmt = wh.conn().prepare_cached(
             "SELECT player_id, game_id, points_avg_last_5, points_avg_last_10, points_avg_season,
                     points_std_last_10, games_last_7_days
-             FROM player_features WHERE game_date = ?1 ORDER BY player_id, game_id",
+             FROM player_features f
+             WHERE game_date = ?1 AND NOT EXISTS (
+               SELECT 1 FROM upcoming_player_game_context c
+               WHERE c.game_id = f.game_id AND c.player_id = f.player_id AND c.pre_game_status = 'out')
+             ORDER BY player_id, game_id",
         )?;
         for date in dates {
             let ds = date.to_string();

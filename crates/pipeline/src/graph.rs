@@ -15,6 +15,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_analytics::TeamOffenseGameSummary),
         Box::new(propcast_analytics::TeamDefenseGameSummary),
         Box::new(propcast_analytics::UpcomingTeamGameContext),
+        Box::new(propcast_analytics::UpcomingPlayerGameContext),
         Box::new(propcast_features::PlayerFeatures),
         Box::new(propcast_models::MovingAverage::default()),
         Box::new(propcast_grading::Grade),
@@ -180,10 +181,62 @@ mod tests {
         assert!(validate(&reversed).is_err(), "a step before its input is refused");
         let s = steps();
         let sensitive: Vec<bool> = s.iter().map(|x| bootstrap_sensitive(&s, x.as_ref())).collect();
-        assert_eq!(sensitive, vec![false, false, false, false, false, false, true, true, true, true]);
+        let names: Vec<&str> = s.iter().map(|x| x.name()).collect();
+        let skipping: Vec<&str> =
+            names.iter().zip(&sensitive).filter(|(_, b)| **b).map(|(n, _)| *n).collect();
+        assert_eq!(
+            skipping,
+            vec![
+                "upcoming_team_game_context",
+                "upcoming_player_game_context",
+                "player_features",
+                "predictions_moving_average",
+                "prediction_accuracy",
+                "export_results"
+            ]
+        );
         assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
-        assert_eq!(select(&s, None, Some(5)).unwrap(), vec![7, 8]);
+        let phase5: Vec<&str> = select(&s, None, Some(5)).unwrap().iter().map(|i| names[*i]).collect();
+        assert_eq!(phase5, vec!["predictions_moving_average", "prediction_accuracy"]);
         assert_eq!(select(&s, None, Some(2)).unwrap(), vec![0, 1, 2]);
         assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
+    }
+
+    /// A pre-game step that reads a post-game table of its own date is refused.
+    #[test]
+    fn pre_game_steps_cannot_read_their_own_dates_results() {
+        struct Leaky;
+        impl Step for Leaky {
+            fn name(&self) -> &'static str {
+                "leaky"
+            }
+            fn code_version(&self) -> &'static str {
+                "0"
+            }
+            fn phase(&self) -> u8 {
+                4
+            }
+            fn pre_game(&self) -> bool {
+                true
+            }
+            fn inputs(&self) -> &'static [propcast_store::Input] {
+                &[propcast_store::Input { name: "player_game_summary", window: Window::SameDate, why: "" }]
+            }
+            fn output(&self) -> propcast_store::Output {
+                propcast_store::Output::Files { name: "leaky", pattern: "x/{date}" }
+            }
+            fn compute(
+                &self,
+                _: &propcast_store::Warehouse,
+                _: &[propcast_core::Date],
+            ) -> propcast_store::Result<Vec<(propcast_core::Date, propcast_store::PartitionData)>>
+            {
+                Ok(vec![])
+            }
+        }
+        let mut s = steps();
+        s.push(Box::new(Leaky));
+        let err = validate(&s).unwrap_err().to_string();
+        assert!(err.contains("known only after the game"), "{err}");
     }
 }

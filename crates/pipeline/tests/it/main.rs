@@ -2,5 +2,6 @@
 
 mod bundled;
 mod engine;
+mod leakage;
 mod point_in_time;
 mod util;

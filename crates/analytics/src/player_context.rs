@@ -1,0 +1,389 @@
+//! `upcoming_player_game_context`: per player of a team's recent rotation (or listed
+//! inactive) per scheduled game, from what was known before tip-off.
+//!
+//! Population: every player who played for the team in any of its last 10 games before the
+//! date and whose latest game was for this team (the rotation), plus every player on the
+//! game's official inactive list (which stands in, for history, for the pre-game injury
+//! report). A player of the population who then sat is a row whose outcome is "did not
+//! play", so training and serving see the same rows.
+
+use crate::util::{int, opt_real, step_err, DateRange};
+use propcast_core::{parse_date, schema, Date};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Builds `upcoming_player_game_context`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UpcomingPlayerGameContext;
+
+const INPUTS: &[Input] = &[
+    Input { name: "schedule", window: Window::SameDate, why: "the games of the date" },
+    Input {
+        name: "schedule",
+        window: Window::AllBefore,
+        why: "each team's earlier games (the rotation window)",
+    },
+    Input { name: "upcoming_team_game_context", window: Window::SameDate, why: "team rest and travel" },
+    Input {
+        name: "player_availability",
+        window: Window::SameDate,
+        why: "the official inactive list (pre-game)",
+    },
+    Input { name: "prop_lines", window: Window::SameDate, why: "points lines captured before tip-off" },
+    Input { name: "player_game_summary", window: Window::AllBefore, why: "each player's earlier games" },
+    Input { name: "player_game_summary", window: Window::Outcome, why: "the label: played or not, points" },
+];
+
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec {
+        name: "covers_players_who_played",
+        kind: CheckKind::RowsVsExpected {
+            sql: "SELECT count(*) FROM player_game_summary WHERE game_date = ?1 AND is_dnp = 0",
+        },
+    },
+    CheckSpec { name: "days_rest_range", kind: CheckKind::Range { column: "days_rest" } },
+    CheckSpec { name: "minutes_last_7_range", kind: CheckKind::Range { column: "minutes_in_last_7_days" } },
+];
+
+/// One earlier game a player played.
+#[derive(Debug, Clone)]
+struct Played {
+    date: Date,
+    game_id: String,
+    team: String,
+    season_year: i64,
+    minutes: f64,
+    points: f64,
+    usage: Option<f64>,
+}
+
+/// Per book: the earliest and the latest pre-game line.
+#[derive(Debug, Clone, Copy)]
+struct BookLine {
+    open: f64,
+    latest: f64,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Consecutive most recent games above (over) and below (under) `line`; a push neither
+/// breaks nor extends a streak.
+pub fn prop_streaks(points_newest_first: impl Iterator<Item = f64>, line: Option<f64>) -> (i64, i64) {
+    let Some(line) = line else { return (0, 0) };
+    let (mut over, mut under) = (0i64, 0i64);
+    for p in points_newest_first {
+        if p > line && under == 0 {
+            over += 1;
+        } else if p < line && over == 0 {
+            under += 1;
+        } else if p == line {
+            continue;
+        } else {
+            break;
+        }
+    }
+    (over, under)
+}
+
+/// Whether a player's season so far makes him a star (spec §4.4): 10+ games and 18+ points a
+/// game, or 28+ minutes and 12+ points.
+pub fn is_star(games: usize, ppg: f64, mpg: f64) -> bool {
+    games >= 10 && (ppg >= 18.0 || (mpg >= 28.0 && ppg >= 12.0))
+}
+
+impl Step for UpcomingPlayerGameContext {
+    fn name(&self) -> &'static str {
+        "upcoming_player_game_context"
+    }
+
+    fn code_version(&self) -> &'static str {
+        "player-context-2"
+    }
+
+    fn phase(&self) -> u8 {
+        3
+    }
+
+    fn pre_game(&self) -> bool {
+        true
+    }
+
+    fn inputs(&self) -> &'static [Input] {
+        INPUTS
+    }
+
+    fn output(&self) -> Output {
+        Output::Table { table: &schema::UPCOMING_PLAYER_GAME_CONTEXT, scope: None }
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
+    }
+
+    fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
+        let Some(range) = DateRange::of(dates) else { return Ok(vec![]) };
+        let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
+        let wanted: HashSet<Date> = dates.iter().copied().collect();
+
+        // Each team's games up to the last date (schedule: teams and dates only).
+        let mut team_games: HashMap<String, Vec<(Date, String)>> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT game_id, game_date, home_abbr, away_abbr FROM schedule WHERE game_date <= ?1 ORDER BY game_date",
+        )?;
+        let mut q = stmt.query([&range.last])?;
+        while let Some(r) = q.next()? {
+            let d = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
+            let g: String = r.get(0)?;
+            for t in [r.get::<_, String>(2)?, r.get::<_, String>(3)?] {
+                team_games.entry(t).or_default().push((d, g.clone()));
+            }
+        }
+
+        // Every game each player played, strictly before the last date.
+        let mut history: HashMap<String, Vec<Played>> = HashMap::new();
+        let mut played_in: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
+             FROM player_game_summary WHERE game_date < ?1 AND is_dnp = 0 AND minutes_played > 0
+             ORDER BY player_id, game_date",
+        )?;
+        let mut q = stmt.query([&range.last])?;
+        while let Some(r) = q.next()? {
+            let p = Played {
+                date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
+                game_id: r.get(2)?,
+                team: r.get(3)?,
+                season_year: r.get(4)?,
+                minutes: r.get(5)?,
+                points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
+                usage: r.get(7)?,
+            };
+            let pid: String = r.get(0)?;
+            played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
+            history.entry(pid).or_default().push(p);
+        }
+
+        // The official inactive list of each game and team.
+        let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT game_id, team_abbr, player_id FROM player_availability
+             WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'",
+        )?;
+        let mut q = stmt.query([&range.first, &range.last])?;
+        while let Some(r) = q.next()? {
+            inactive.entry((r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
+        }
+
+        // Points lines captured before tip-off: per (game, player), per book, first and last.
+        let mut lines: HashMap<(String, String), BTreeMap<String, BookLine>> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT game_id, player_id, book, line FROM prop_lines
+             WHERE game_date BETWEEN ?1 AND ?2 AND market = 'player_points' AND is_main_line = 1
+               AND game_id IS NOT NULL AND player_id IS NOT NULL
+               AND (snapshot_utc IS NULL OR commence_utc IS NULL OR snapshot_utc < commence_utc)
+             ORDER BY game_id, player_id, book, snapshot_utc, line",
+        )?;
+        let mut q = stmt.query([&range.first, &range.last])?;
+        while let Some(r) = q.next()? {
+            let line: f64 = r.get(3)?;
+            lines
+                .entry((r.get(0)?, r.get(1)?))
+                .or_default()
+                .entry(r.get(2)?)
+                .and_modify(|b| b.latest = line)
+                .or_insert(BookLine { open: line, latest: line });
+        }
+
+        // The label.
+        let mut outcome: HashMap<(String, String), (bool, Option<i64>)> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT game_id, player_id, is_dnp, minutes_played, points FROM player_game_summary
+             WHERE game_date BETWEEN ?1 AND ?2",
+        )?;
+        let mut q = stmt.query([&range.first, &range.last])?;
+        while let Some(r) = q.next()? {
+            let played = r.get::<_, i64>(2)? == 0 && r.get::<_, Option<f64>>(3)?.is_some_and(|m| m > 0.0);
+            outcome.insert((r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
+        }
+
+        let mut stmt = wh.conn().prepare(
+            "SELECT game_id, game_date, season, team_abbr, opponent_team_abbr, home_game, travel_miles,
+                    time_zones_crossed, consecutive_road_games
+             FROM upcoming_team_game_context WHERE game_date BETWEEN ?1 AND ?2",
+        )?;
+        let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
+        let empty: Vec<Played> = Vec::new();
+        let mut q = stmt.query([&range.first, &range.last])?;
+        while let Some(r) = q.next()? {
+            let d = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
+            if !wanted.contains(&d) {
+                continue;
+            }
+            let (game, team): (String, String) = (r.get(0)?, r.get(3)?);
+            let before = |pid: &str| -> &[Played] {
+                let h = history.get(pid).unwrap_or(&empty);
+                &h[..h.partition_point(|p| p.date < d)]
+            };
+            // The rotation: played for the team in its last 10 games, and still with it.
+            let mut population: BTreeMap<String, &'static str> = BTreeMap::new();
+            let tg = team_games.get(&team).map(Vec::as_slice).unwrap_or(&[]);
+            let last10: Vec<&String> =
+                tg.iter().filter(|(gd, _)| *gd < d).rev().take(10).map(|(_, g)| g).collect();
+            // A player on the other team's inactive list (traded, not yet played) belongs there.
+            let opponent: String = r.get(4)?;
+            let listed_by_opponent: HashSet<&String> =
+                inactive.get(&(game.clone(), opponent)).map(|v| v.iter().collect()).unwrap_or_default();
+            for g in last10 {
+                for pid in played_in.get(&(g.clone(), team.clone())).map(Vec::as_slice).unwrap_or(&[]) {
+                    if before(pid).last().is_some_and(|p| p.team == team) && !listed_by_opponent.contains(pid)
+                    {
+                        population.insert(pid.clone(), "rotation");
+                    }
+                }
+            }
+            let listed: HashSet<&String> =
+                inactive.get(&(game.clone(), team.clone())).map(|v| v.iter().collect()).unwrap_or_default();
+            for pid in &listed {
+                population.entry((*pid).clone()).or_insert("listed");
+            }
+            let season_year = d.format("%Y").to_string().parse::<i64>().unwrap_or(0);
+            let season_year =
+                if d.format("%m").to_string().as_str() < "07" { season_year - 1 } else { season_year };
+            // Stars on the inactive list, from their season so far.
+            let stars_out = |me: &str| {
+                listed
+                    .iter()
+                    .filter(|p| p.as_str() != me)
+                    .filter(|p| {
+                        let s: Vec<&Played> =
+                            before(p).iter().filter(|g| g.season_year == season_year).collect();
+                        let n = s.len();
+                        n > 0
+                            && is_star(
+                                n,
+                                s.iter().map(|g| g.points).sum::<f64>() / n as f64,
+                                s.iter().map(|g| g.minutes).sum::<f64>() / n as f64,
+                            )
+                    })
+                    .count() as i64
+            };
+            for (pid, why) in population {
+                let h = before(&pid);
+                let last = h.last();
+                let days_rest = last.map(|p| (d - p.date).num_days());
+                let prev_gap = (h.len() >= 2).then(|| (h[h.len() - 1].date - h[h.len() - 2].date).num_days());
+                // Days since the player last came back from 2+ days of rest (a gap of 3+ days).
+                let mut since_rest = None;
+                let mut next = d;
+                for p in h.iter().rev() {
+                    if (next - p.date).num_days() >= 3 {
+                        since_rest = Some((d - next).num_days());
+                        break;
+                    }
+                    next = p.date;
+                }
+                let window =
+                    |days: i64| h.iter().filter(|p| (d - p.date).num_days() < days).collect::<Vec<_>>();
+                let (w7, w14) = (window(7), window(14));
+                let b2b14 = w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
+                let last7: Vec<&Played> = h.iter().rev().take(7).collect();
+                let pts = |n: usize| mean(&h.iter().rev().take(n).map(|p| p.points).collect::<Vec<_>>());
+                let usage7: Vec<f64> = last7.iter().filter_map(|p| p.usage).collect();
+                let book = lines.get(&(game.clone(), pid.clone()));
+                let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
+                let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
+                let by_book = book.map(|b| {
+                    serde_json::Value::from(
+                        b.iter()
+                            .map(|(k, l)| {
+                                (k.clone(), serde_json::json!({"open": l.open, "latest": l.latest}))
+                            })
+                            .collect::<serde_json::Map<_, _>>(),
+                    )
+                    .to_string()
+                });
+                let (over, under) = prop_streaks(h.iter().rev().map(|p| p.points), current);
+                let oc = outcome.get(&(game.clone(), pid.clone())).copied();
+                out.entry(d).or_default().push(vec![
+                    Value::Text(game.clone()),
+                    Value::Text(d.to_string()),
+                    r.get(2)?,
+                    Value::Text(pid.clone()),
+                    Value::Text(team.clone()),
+                    r.get(4)?,
+                    r.get(5)?,
+                    Value::Text(why.into()),
+                    Value::Text(if listed.contains(&pid) { "out" } else { "available" }.into()),
+                    days_rest.map(int).unwrap_or(Value::Null),
+                    int((days_rest == Some(1)).into()),
+                    prev_gap.map(int).unwrap_or(Value::Null),
+                    since_rest.map(int).unwrap_or(Value::Null),
+                    int(w7.len() as i64),
+                    int(w14.len() as i64),
+                    Value::Real(w7.iter().map(|p| p.minutes).sum()),
+                    Value::Real(w14.iter().map(|p| p.minutes).sum()),
+                    opt_real(mean(&last7.iter().map(|p| p.minutes).collect::<Vec<_>>())),
+                    int(b2b14),
+                    opt_real(mean(&usage7)),
+                    opt_real(pts(5)),
+                    opt_real(pts(10)),
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    opt_real(open),
+                    opt_real(current),
+                    opt_real(open.zip(current).map(|(o, c)| c - o)),
+                    book.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
+                    book.map(|b| int(b.len() as i64)).unwrap_or(Value::Null),
+                    by_book.map(Value::Text).unwrap_or(Value::Null),
+                    int(over),
+                    int(under),
+                    int(stars_out(&pid)),
+                    match oc {
+                        Some((p, _)) => int(p.into()),
+                        None if outcome.is_empty() => Value::Null,
+                        None => int(0),
+                    },
+                    oc.and_then(|(_, p)| p).map(int).unwrap_or(Value::Null),
+                ]);
+            }
+        }
+        Ok(out.into_iter().map(|(d, r)| (d, PartitionData::Rows(r))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaks_against_todays_line_with_pushes() {
+        assert_eq!(prop_streaks([25.0, 23.0, 20.0, 26.0].into_iter(), Some(21.5)), (2, 0));
+        assert_eq!(prop_streaks([18.0, 20.0, 24.0].into_iter(), Some(21.5)), (0, 2));
+        // A push (exactly the line) neither breaks nor extends.
+        assert_eq!(prop_streaks([25.0, 22.0, 24.0, 19.0].into_iter(), Some(22.0)), (2, 0));
+        assert_eq!(prop_streaks([25.0].into_iter(), None), (0, 0));
+    }
+
+    #[test]
+    fn stars() {
+        assert!(is_star(10, 18.0, 20.0));
+        assert!(is_star(12, 12.5, 29.0));
+        assert!(!is_star(9, 30.0, 36.0));
+        assert!(!is_star(20, 11.0, 33.0));
+    }
+}
