@@ -3,7 +3,7 @@
 use propcast_store::Value;
 use std::io::Write;
 
-/// Column names for [`table`] and [`csv`].
+/// Column names for [`table`] and [`csv()`].
 pub fn cols(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
