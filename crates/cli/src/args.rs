@@ -45,6 +45,9 @@ pub enum Command {
     Graph(GraphArgs),
     /// Benchmark: a full backfill into an empty home, then a one-date incremental update.
     Bench(BenchArgs),
+    /// Feature store reports.
+    #[command(subcommand)]
+    Features(FeaturesCommand),
     /// Run one SQL query against the warehouse (read-only) and print the rows.
     Sql(SqlArgs),
     /// Print the warehouse schema (the source of docs/warehouse.md).
@@ -114,6 +117,20 @@ pub struct BenchArgs {
     /// Threads computing partitions (default: the number of cores).
     #[arg(long)]
     pub workers: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeaturesCommand {
+    /// Per feature and season: coverage, mean, min, max, source shares, drift against the
+    /// previous season (REGRESSION below 0.90×, DEGRADATION below 0.95×).
+    Report(FeaturesReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeaturesReportArgs {
+    /// Only this season (e.g. 2024-25).
+    #[arg(long)]
+    pub season: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,7 @@
 mod calendar;
 mod date;
 mod error;
+pub mod features;
 mod game;
 mod player;
 pub mod schema;

@@ -2,6 +2,7 @@
 
 mod backfill;
 mod bench;
+mod features;
 mod graph;
 mod ingest;
 mod progress;
@@ -10,7 +11,7 @@ mod sql;
 mod status;
 mod up;
 
-use crate::args::{Cli, Command, IngestCommand};
+use crate::args::{Cli, Command, FeaturesCommand, IngestCommand};
 use std::path::{Path, PathBuf};
 
 /// Runs the parsed command.
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Graph(a) => graph::run(a.dot),
         Command::Bench(a) => bench::run(g, &data_dir(a.data), workers(a.workers)),
         Command::Ingest(IngestCommand::Dataset(a)) => ingest::run(g, &data_dir(a.dir)),
+        Command::Features(FeaturesCommand::Report(a)) => features::run(g, a.season.as_deref()),
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
         Command::Schema => schema::run(g),
     }

@@ -93,3 +93,23 @@ fn ingest_then_query_as_table_csv_and_json() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("readonly"), "{}", stderr(&o));
 }
+
+#[test]
+fn features_report_gives_coverage_and_drift_per_season() {
+    let data = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nba");
+    propcast_pipeline::copy_dataset_before(&src, data.path(), "2017-12-01").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let d = data.path().display().to_string();
+    let o = propcast(home.path(), &["-q", "up", "--data", &d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = propcast(home.path(), &["--json", "features", "report"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), propcast_core::features::FEATURES.len(), "one season, every feature");
+    let l10 = rows.iter().find(|r| r["feature"] == "points_avg_last_10").unwrap();
+    let cov = l10["coverage"].as_f64().unwrap();
+    assert!(cov > 0.8 && cov < 1.0, "{l10}");
+    assert!(l10["drift"].is_null(), "no previous season to compare with");
+}
