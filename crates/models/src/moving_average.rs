@@ -1,6 +1,5 @@
 //! The moving-average baseline (`system_id = moving_average`).
 
-use crate::lines::consensus_lines;
 use propcast_core::{schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
@@ -104,11 +103,10 @@ impl MovingAverage {
 
 const INPUTS: &[Input] = &[
     Input { name: "player_features", window: Window::SameDate, why: "the point-in-time averages" },
-    Input { name: "prop_lines", window: Window::SameDate, why: "pre-game points lines" },
     Input {
         name: "upcoming_player_game_context",
         window: Window::SameDate,
-        why: "players listed out before the game get no prediction",
+        why: "the consensus pre-game line; players listed out get no prediction",
     },
 ];
 
@@ -168,17 +166,15 @@ impl Step for MovingAverage {
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
         let mut out = Vec::with_capacity(dates.len());
         let mut stmt = wh.conn().prepare_cached(
-            "SELECT player_id, game_id, points_avg_last_5, points_avg_last_10, points_avg_season,
-                    points_std_last_10, games_last_7_days
+            "SELECT f.player_id, f.game_id, f.points_avg_last_5, f.points_avg_last_10, f.points_avg_season,
+                    f.points_std_last_10, f.games_last_7_days, c.current_points_line, c.line_books
              FROM player_features f
-             WHERE game_date = ?1 AND NOT EXISTS (
-               SELECT 1 FROM upcoming_player_game_context c
-               WHERE c.game_id = f.game_id AND c.player_id = f.player_id AND c.pre_game_status = 'out')
-             ORDER BY player_id, game_id",
+             JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
+             WHERE f.game_date = ?1 AND c.pre_game_status <> 'out'
+             ORDER BY f.player_id, f.game_id",
         )?;
         for date in dates {
             let ds = date.to_string();
-            let lines = consensus_lines(wh, &ds)?;
             let mut rows = Vec::new();
             let mut q = stmt.query([&ds])?;
             while let Some(r) = q.next()? {
@@ -188,8 +184,9 @@ impl Step for MovingAverage {
                     continue;
                 };
                 let conf = Self::confidence(r.get(5)?, r.get(6)?);
-                let line = lines.get(&(game.clone(), player.clone()));
-                let rec = self.recommend(pred, line.map(|l| l.line), conf);
+                // The consensus pre-game line, computed once in the player context.
+                let line: Option<(f64, i64)> = r.get::<_, Option<f64>>(7)?.zip(r.get::<_, Option<i64>>(8)?);
+                let rec = self.recommend(pred, line.map(|l| l.0), conf);
                 rows.push(vec![
                     Value::Text("moving_average".into()),
                     Value::Text(player),
@@ -197,10 +194,10 @@ impl Step for MovingAverage {
                     Value::Text(ds.clone()),
                     Value::Integer(1),
                     Value::Real(pred),
-                    line.map(|l| Value::Real(l.line)).unwrap_or(Value::Null),
+                    line.map(|l| Value::Real(l.0)).unwrap_or(Value::Null),
                     line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
-                    line.map(|l| Value::Integer(l.books)).unwrap_or(Value::Null),
-                    line.map(|l| Value::Real(pred - l.line)).unwrap_or(Value::Null),
+                    line.map(|l| Value::Integer(l.1)).unwrap_or(Value::Null),
+                    line.map(|l| Value::Real(pred - l.0)).unwrap_or(Value::Null),
                     Value::Real(conf),
                     Value::Text(rec.as_str().into()),
                     Value::Text(MODEL_ID.into()),
