@@ -8,6 +8,7 @@
 //! play", so training and serving see the same rows.
 
 use crate::util::{int, opt_real, step_err, DateRange};
+use propcast_core::stats::{mean, median};
 use propcast_core::{parse_date, schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
@@ -65,19 +66,6 @@ struct Played {
 struct BookLine {
     open: f64,
     latest: f64,
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
-}
-
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
 /// Consecutive most recent games above (over) and below (under) `line`; a push neither

@@ -2,6 +2,7 @@
 
 use crate::travel::{arena, miles, zones_crossed};
 use crate::util::{int, opt_real, step_err, DateRange};
+use propcast_core::stats::mean;
 use propcast_core::{parse_date, schema, Date, Season, Team};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
@@ -50,11 +51,6 @@ struct Result1 {
     margin: i64,
     pace: Option<f64>,
     def_rating: Option<f64>,
-}
-
-fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
-    let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    (n > 0).then(|| s / n as f64)
 }
 
 impl Step for UpcomingTeamGameContext {
@@ -193,7 +189,7 @@ impl Step for UpcomingTeamGameContext {
                         .filter_map(|p| results.get(&(p.game_id.clone(), t)).and_then(f))
                         .take(10)
                         .collect();
-                    mean(v.into_iter())
+                    mean(&v)
                 };
                 let pace = last10(*team, |r| r.pace);
                 let opp_pace = last10(g.opponent, |r| r.pace);

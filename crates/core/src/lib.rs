@@ -26,6 +26,7 @@ mod game;
 mod player;
 pub mod schema;
 mod season;
+pub mod stats;
 pub mod tables;
 mod team;
 

@@ -1,5 +1,6 @@
 //! `player_features`: scoring averages from games strictly before the date.
 
+use propcast_core::stats::mean;
 use propcast_core::{parse_date, schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
@@ -54,10 +55,6 @@ pub struct ScoringHistory {
     pub games_last_7_days: i64,
     /// The previous game's date.
     pub last_game_date: Option<Date>,
-}
-
-fn mean(x: &[f64]) -> Option<f64> {
-    (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64)
 }
 
 impl ScoringHistory {
