@@ -1,7 +1,7 @@
 //! Ingesting the data set directory: validate everything, then write once.
 
 use crate::error::{Error, Result};
-use crate::reader::CsvFile;
+use crate::reader::{CsvFile, RawFile};
 use crate::registry;
 use crate::resolve::{GameIndex, PlayerIndex};
 use crate::tables::{self, Built};
@@ -79,16 +79,8 @@ struct SourceFile {
     def: &'static TableDef,
     path: Option<PathBuf>,
     unchanged: bool,
-}
-
-fn file_hash(path: &Path) -> Result<String> {
-    let raw = std::fs::read(path).map_err(|e| Error::Input {
-        location: crate::error::Location { file: path.to_path_buf(), line: 0, column: None },
-        problem: crate::error::Problem::Unreadable(e.to_string()),
-    })?;
-    let mut h = RowHasher::new();
-    h.bytes(&raw);
-    Ok(h.finish())
+    /// The bytes, kept when they will be parsed (changed, or the schedule and crosswalk).
+    raw: Option<RawFile>,
 }
 
 /// One partition's rows in canonical order, with their hash.
@@ -200,11 +192,13 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     let mut files: Vec<SourceFile> = Vec::new();
     for def in RAW_TABLES {
         let path = CsvFile::find(dir, def.name);
-        let unchanged = match &path {
-            Some(p) => stored_file_hash(wh, def.name)?.as_deref() == Some(file_hash(p)?.as_str()),
+        let raw = path.as_deref().map(RawFile::load).transpose()?;
+        let unchanged = match &raw {
+            Some(r) => stored_file_hash(wh, def.name)?.as_deref() == Some(r.sha256.as_str()),
             None => false,
         };
-        files.push(SourceFile { def, path, unchanged });
+        let index = files.len() < 2;
+        files.push(SourceFile { def, path, unchanged, raw: raw.filter(|_| index || !unchanged) });
     }
     if files[0].path.is_none() {
         return Err(Error::MissingFile { dir: dir.to_path_buf(), table: schema::SCHEDULE.name.to_string() });
@@ -214,32 +208,34 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     let mut pending: Vec<Pending> = Vec::new();
     if !all_unchanged {
         // Indexes: the schedule and the crosswalk are always read (they are small).
-        let sched_path = files[0].path.clone().unwrap_or_default();
-        let sched = CsvFile::read(&sched_path)?;
+        let sched = match files[0].raw.take() {
+            Some(raw) => CsvFile::parse(raw)?,
+            None => CsvFile::read(&files[0].path.clone().unwrap_or_default())?,
+        };
         let (games, sched_built) = tables::schedule(&sched)?;
         let games = GameIndex::new(games);
         let mut players = PlayerIndex::default();
-        let cw = match &files[1].path {
-            Some(p) => {
-                let f = CsvFile::read(p)?;
+        let cw = match files[1].raw.take() {
+            Some(raw) => {
+                let f = CsvFile::parse(raw)?;
                 Some((tables::crosswalk(&f, &mut players)?, f))
             }
             None => None,
         };
         // Changed tables are read and validated in parallel; prop_lines last, since it
         // resolves names against the players seen in player_games.
-        let todo: Vec<(usize, &'static TableDef, PathBuf)> = files
-            .iter()
+        let todo: Vec<(usize, &'static TableDef, RawFile)> = files
+            .iter_mut()
             .enumerate()
             .filter(|(i, f)| *i >= 2 && !f.unchanged)
-            .filter_map(|(i, f)| f.path.clone().map(|p| (i, f.def, p)))
+            .filter_map(|(i, f)| f.raw.take().map(|r| (i, f.def, r)))
             .collect();
         let (lines, others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
         let build =
-            |def: &'static TableDef, path: &Path, players: &PlayerIndex| -> Result<(Built, CsvFile)> {
+            |def: &'static TableDef, raw: RawFile, players: &PlayerIndex| -> Result<(Built, CsvFile)> {
                 let t0 = std::time::Instant::now();
-                let file = CsvFile::read(path)?;
+                let file = CsvFile::parse(raw)?;
                 let b = if def.name == schema::PROP_LINES.name {
                     tables::prop_lines(&file, &games, players)?
                 } else if def.name == schema::SHOT_ZONES_SEASON.name {
@@ -262,8 +258,8 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
                 .map(|_| {
                     scope.spawn(|| {
                         let mut out = Vec::new();
-                        while let Some((i, def, path)) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                            out.push((i, build(def, &path, &players)));
+                        while let Some((i, def, raw)) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                            out.push((i, build(def, raw, &players)));
                         }
                         out
                     })
@@ -278,12 +274,12 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             let (b, f) = r?;
             built.push((i, b, f));
         }
-        for (i, def, path) in lines {
+        for (i, def, raw) in lines {
             match built.iter().find(|(j, _, _)| files[*j].def.name == schema::PLAYER_GAMES.name) {
                 Some((_, b, _)) => names_from_rows(&schema::PLAYER_GAMES, &b.rows, &mut players),
                 None => names_from_warehouse(wh, &mut players)?,
             }
-            let (b, f) = build(def, &path, &players)?;
+            let (b, f) = build(def, raw, &players)?;
             built.push((i, b, f));
         }
         if !files[0].unchanged {

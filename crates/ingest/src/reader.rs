@@ -5,6 +5,30 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// A file's bytes as stored (compressed or not) and their SHA-256: read once, both to decide
+/// whether it changed and, if so, to parse it.
+pub struct RawFile {
+    /// The path read.
+    pub path: PathBuf,
+    /// The bytes as stored.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+impl RawFile {
+    /// Reads a file and hashes it.
+    pub fn load(path: &Path) -> Result<RawFile> {
+        let bytes = std::fs::read(path).map_err(|e| Error::Input {
+            location: Location { file: path.to_path_buf(), line: 0, column: None },
+            problem: Problem::Unreadable(e.to_string()),
+        })?;
+        let mut h = propcast_store::RowHasher::new();
+        h.bytes(&bytes);
+        Ok(RawFile { path: path.to_path_buf(), bytes, sha256: h.finish() })
+    }
+}
+
 /// A whole CSV file read into memory, with its header and its content hash.
 pub struct CsvFile {
     /// The path read.
@@ -30,15 +54,16 @@ impl CsvFile {
     /// Reads and parses the whole file. A truncated gzip, bad UTF-8 or a row with the wrong
     /// number of fields is an error naming the file and line.
     pub fn read(path: &Path) -> Result<CsvFile> {
+        Self::parse(RawFile::load(path)?)
+    }
+
+    /// Parses a file already read (and hashed).
+    pub fn parse(file: RawFile) -> Result<CsvFile> {
+        let RawFile { path, bytes: raw, sha256 } = file;
+        let path = path.as_path();
         let at = |line: u64, problem: Problem| Error::Input {
             location: Location { file: path.to_path_buf(), line, column: None },
             problem,
-        };
-        let raw = std::fs::read(path).map_err(|e| at(0, Problem::Unreadable(e.to_string())))?;
-        let sha256 = {
-            let mut h = propcast_store::RowHasher::new();
-            h.bytes(&raw);
-            h.finish()
         };
         let bytes = raw.len() as u64;
         let text = if path.extension().is_some_and(|e| e == "gz") {
