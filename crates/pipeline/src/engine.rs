@@ -305,7 +305,12 @@ fn write_partition(
     let ds = planned.date.to_string();
     let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
     let mut h = RowHasher::new();
-    match (step.output(), data.unwrap_or(PartitionData::Rows(vec![]))) {
+    // A date the step produced nothing for is an empty partition of the output's kind.
+    let data = data.unwrap_or_else(|| match step.output() {
+        Output::Files { .. } => PartitionData::Files(vec![]),
+        _ => PartitionData::Rows(vec![]),
+    });
+    match (step.output(), data) {
         (out @ (Output::Table { .. } | Output::Verify { .. }), PartitionData::Rows(mut rows)) => {
             rows.sort_by(|a, b| cmp_row(a, b));
             let outcomes = run_checks(wh, step, &ds, &rows, cfg)?;
@@ -355,13 +360,6 @@ fn write_partition(
             lw.write(&tx, Ended::Ok, files.len(), &h.finish(), None, None)?;
             tx.commit()?;
             Ok((Ended::Ok, files.len(), 0))
-        }
-        (Output::Files { .. }, PartitionData::Rows(r)) if r.is_empty() => {
-            let tx = wh.transaction()?;
-            delete_rows(&tx, step, &ds, home)?;
-            lw.write(&tx, Ended::Ok, 0, &h.finish(), None, None)?;
-            tx.commit()?;
-            Ok((Ended::Ok, 0, 0))
         }
         _ => Err(Error::Graph(format!("{} returned the wrong kind of output", step.name()))),
     }
