@@ -1,31 +1,110 @@
-//! The feature contract: one definition of every model feature, shared by the feature store,
-//! the trainer and the prediction path. Each feature has a name (its column in
-//! `player_features`), a unit, a source, a window and the contract version that introduced it.
+//! The feature contract: one definition of every model feature, shared by the feature store
+//! (`ml_feature_store`, whose columns are generated from it), the trainer and the prediction
+//! path. Each feature has a name (its column, the spec's name), a unit, its primary source, a
+//! quality category, whether it is required, a window and the contract version that
+//! introduced it.
 //!
-//! Status: the scoring features of the first slice. The phase-4 issue extends the list to the
-//! spec's v1_baseline_25 and later features; every addition bumps [`CONTRACT_VERSION`].
+//! Order is the vector order; new features are only appended, and every change bumps
+//! [`CONTRACT_VERSION`], which is stored with every feature row and every trained model.
 
-/// The contract's version, stored with every trained model.
-pub const CONTRACT_VERSION: &str = "v0.1-slice";
+use crate::schema::{ColType, ColumnDef};
 
-/// Where a feature's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeatureSource {
-    /// Computed from phase-3 tables (box scores of earlier games).
+/// The contract's version, stored with every feature row and trained model.
+pub const CONTRACT_VERSION: &str = "v1";
+
+/// How far back any window reaches: every player and team history is cut at this many days
+/// before the date, so the batch and the on-the-fly paths read exactly the same games.
+pub const LOOKBACK_DAYS: i64 = 365;
+
+/// Where a feature's value came from, per row (spec §5.1 source tags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tag {
+    /// A phase-4 precompute table (daily cache, composite factors, shot zones, team defense).
+    Phase4,
+    /// A phase-3 table (the pre-game context, or a phase-3 fallback for a phase-4 value).
     Phase3,
-    /// From pre-game lines.
+    /// Computed in the feature store from earlier games.
+    Calculated,
+    /// From pre-game line snapshots.
     Vegas,
-    /// From the pre-game context.
-    Context,
+    /// No value: NULL in the table.
+    Missing,
 }
 
-impl FeatureSource {
-    /// The source tag.
+impl Tag {
+    /// Every tag.
+    pub const ALL: [Tag; 5] = [Tag::Phase4, Tag::Phase3, Tag::Calculated, Tag::Vegas, Tag::Missing];
+
+    /// The tag's name.
     pub fn as_str(self) -> &'static str {
         match self {
-            FeatureSource::Phase3 => "phase3",
-            FeatureSource::Vegas => "vegas",
-            FeatureSource::Context => "context",
+            Tag::Phase4 => "phase4",
+            Tag::Phase3 => "phase3",
+            Tag::Calculated => "calculated",
+            Tag::Vegas => "vegas",
+            Tag::Missing => "missing",
+        }
+    }
+
+    /// The one-letter code used in `ml_feature_store.feature_sources`.
+    pub fn code(self) -> char {
+        match self {
+            Tag::Phase4 => '4',
+            Tag::Phase3 => '3',
+            Tag::Calculated => 'c',
+            Tag::Vegas => 'v',
+            Tag::Missing => 'm',
+        }
+    }
+
+    /// The tag of a code.
+    pub fn from_code(c: char) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| t.code() == c)
+    }
+
+    /// Quality weight (spec §5.4): phase4, calculated and vegas 100, phase3 87, missing 0.
+    pub fn weight(self) -> f64 {
+        match self {
+            Tag::Phase4 | Tag::Calculated | Tag::Vegas => 100.0,
+            Tag::Phase3 => 87.0,
+            Tag::Missing => 0.0,
+        }
+    }
+}
+
+/// Quality category of a feature (spec §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Composite factors and the opponent's defense.
+    Matchup,
+    /// The player's own history.
+    PlayerHistory,
+    /// The player's team.
+    TeamContext,
+    /// Lines.
+    Vegas,
+    /// Everything else about the game.
+    GameContext,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 5] = [
+        Category::Matchup,
+        Category::PlayerHistory,
+        Category::TeamContext,
+        Category::Vegas,
+        Category::GameContext,
+    ];
+
+    /// The name (its quality column is `<name>_quality`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Matchup => "matchup",
+            Category::PlayerHistory => "player_history",
+            Category::TeamContext => "team_context",
+            Category::Vegas => "vegas",
+            Category::GameContext => "game_context",
         }
     }
 }
@@ -33,70 +112,226 @@ impl FeatureSource {
 /// One feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeatureDef {
-    /// Name: the column in `player_features`.
+    /// Name: the column in `ml_feature_store` (the spec's name).
     pub name: &'static str,
-    /// Unit (points, games, 0-1, 0-100, …).
+    /// Unit (points, games, 0-1, 0-100, flag, …).
     pub unit: &'static str,
-    /// Where it comes from.
-    pub source: FeatureSource,
+    /// Where the value comes from when present (a fallback may tag a row `phase3`).
+    pub source: Tag,
+    /// Quality category.
+    pub category: Category,
+    /// Whether a missing value caps the row's quality (spec §5.4 "required").
+    pub required: bool,
     /// The window of earlier data it summarises.
     pub window: &'static str,
+    /// What it is, how it is computed, and when it is missing.
+    pub doc: &'static str,
     /// The contract version that introduced it.
     pub since: &'static str,
 }
 
-/// Every feature of the contract, in vector order.
-pub const FEATURES: &[FeatureDef] = &[
-    FeatureDef {
-        name: "games_before",
-        unit: "games",
-        source: FeatureSource::Phase3,
-        window: "all earlier games",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "games_played_season",
-        unit: "games",
-        source: FeatureSource::Phase3,
-        window: "this season before D",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "points_avg_last_5",
-        unit: "points",
-        source: FeatureSource::Phase3,
-        window: "last 5 games",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "points_avg_last_10",
-        unit: "points",
-        source: FeatureSource::Phase3,
-        window: "last 10 games",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "points_avg_season",
-        unit: "points",
-        source: FeatureSource::Phase3,
-        window: "this season before D",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "points_std_last_10",
-        unit: "points",
-        source: FeatureSource::Phase3,
-        window: "last 10 games (sample std, 2+)",
-        since: "v0.1-slice",
-    },
-    FeatureDef {
-        name: "games_last_7_days",
-        unit: "games",
-        source: FeatureSource::Phase3,
-        window: "D − 7 < date < D",
-        since: "v0.1-slice",
-    },
-];
+macro_rules! contract {
+    ($( $name:ident, $unit:literal, $src:ident, $cat:ident, $req:literal, $window:literal, $doc:literal; )*) => {
+        /// Every feature of the contract, in vector order.
+        pub const FEATURES: &[FeatureDef] = &[$(
+            FeatureDef {
+                name: stringify!($name),
+                unit: $unit,
+                source: Tag::$src,
+                category: Category::$cat,
+                required: $req,
+                window: $window,
+                doc: $doc,
+                since: "v1",
+            },
+        )*];
+
+        /// The feature columns of `ml_feature_store`, in vector order (all REAL, NULL when missing).
+        pub const FEATURE_COLUMNS: &[ColumnDef] = &[$(
+            ColumnDef {
+                name: stringify!($name),
+                ty: ColType::Real,
+                nullable: true,
+                doc: concat!("feature (", $unit, "; ", $window, "): ", $doc),
+            },
+        )*];
+
+        /// Index of every feature in the vector, by name.
+        #[allow(non_camel_case_types, missing_docs, clippy::upper_case_acronyms)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum F { $( $name, )* }
+    };
+}
+
+contract! {
+    points_avg_last_5, "points", Phase4, PlayerHistory, true, "last 5 games", "daily cache mean points of the last 5 games played; phase-3 fallback below 3 games";
+    points_avg_last_10, "points", Phase4, PlayerHistory, true, "last 10 games", "daily cache mean points of the last 10 games played";
+    points_avg_season, "points", Phase4, PlayerHistory, true, "this season", "mean points this season before the date; missing before the season's first game";
+    points_std_last_10, "points", Phase4, PlayerHistory, true, "last 10 games", "sample standard deviation of points over the last 10 games (needs 2)";
+    games_in_last_7_days, "games", Phase4, PlayerHistory, true, "D-7 < date < D", "games played in the 7 days before the date";
+    fatigue_score, "0-100", Phase4, Matchup, true, "last 14 days", "composite fatigue score, 100 = fresh; missing without an earlier game";
+    shot_zone_mismatch_score, "-10..10", Phase4, Matchup, false, "last 10 games / opponent last 15", "composite: opponent's defense against league (percentage points) in the player's primary zone, scaled by the player's rate there; positive favours the player; missing without shot zones";
+    pace_score, "-3..3", Phase4, Matchup, true, "last 10 games", "composite: pace differential / 2";
+    usage_spike_score, "-3..3", Phase4, Matchup, true, "last 7 games vs season", "composite: (usage last 7 games - season usage) x 0.3, x1.15/x1.30 with 1/2+ stars out when positive";
+    rest_advantage, "days", Calculated, GameContext, true, "schedule", "player days of rest - opponent days of rest, clamped to +-2";
+    injury_risk, "0-3", Phase3, GameContext, true, "pre-game", "pre-game status: available 0, out 3 (the inactive list is the only designation in history)";
+    recent_trend, "-2..2", Calculated, GameContext, true, "last 5 games", "mean of the 2 latest games - mean of the 3 before, bucketed at +-2 and +-5 points (needs 5)";
+    minutes_change, "-2..2", Calculated, GameContext, true, "last 10 games vs season", "(L10 minutes - season minutes) / season minutes, bucketed at +-10 % and +-20 %";
+    opponent_def_rating, "points per 100 possessions", Phase4, Matchup, true, "opponent last 15 games", "opponent's defensive rating over its last 15 games this season (team defense zone analysis)";
+    opponent_pace, "possessions per 48", Phase4, Matchup, true, "opponent last 15 games", "mean pace of the opponent's last 15 games this season";
+    home_away, "flag", Phase3, GameContext, true, "schedule", "1 home, 0 away";
+    back_to_back, "flag", Phase3, GameContext, true, "schedule", "1 if the player played yesterday";
+    playoff_game, "flag", Phase3, GameContext, true, "schedule", "1 for a playoff game (season type from the schedule, not the month)";
+    pct_paint, "0-1", Phase4, GameContext, false, "last 10 games this season", "share of zone attempts in the paint (shot zone analysis rate / 100); missing without shot zones";
+    pct_mid_range, "0-1", Phase4, GameContext, false, "last 10 games this season", "share of zone attempts from mid-range";
+    pct_three, "0-1", Phase4, GameContext, false, "last 10 games this season", "share of zone attempts from three";
+    pct_free_throw, "0-0.5", Calculated, GameContext, true, "last 10 games", "free throws made / points over the last 10 games, clamped to 0-0.5 (needs 5 games)";
+    team_pace, "possessions per 48", Phase4, TeamContext, true, "team last 10 games", "mean pace of the player's team's last 10 games (daily cache; phase-3 fallback)";
+    team_off_rating, "points per 100 possessions", Phase4, TeamContext, true, "team last 10 games", "mean offensive rating of the team's last 10 games";
+    team_win_pct, "0-1", Calculated, TeamContext, true, "this season", "team wins / games this season before the date (needs 5)";
+    vegas_points_line, "points", Vegas, Vegas, false, "pre-tip snapshots", "consensus of each book's latest points line captured before tip-off";
+    vegas_opening_line, "points", Vegas, Vegas, false, "pre-tip snapshots", "consensus of each book's earliest pre-tip line";
+    vegas_line_move, "points", Vegas, Vegas, false, "pre-tip snapshots", "current - opening line";
+    has_vegas_line, "flag", Vegas, Vegas, true, "pre-tip snapshots", "1 if a pre-tip points line exists";
+    avg_points_vs_opponent, "points", Calculated, PlayerHistory, false, "365 days", "mean points against this opponent in the previous 365 days; missing without such a game";
+    games_vs_opponent, "games", Calculated, PlayerHistory, true, "365 days", "games against this opponent in the previous 365 days";
+    minutes_avg_last_10, "minutes", Calculated, PlayerHistory, true, "last 10 games", "mean minutes over the last 10 games played";
+    ppm_avg_last_10, "points per minute", Calculated, PlayerHistory, true, "last 10 games", "mean of points / minutes over the last 10 games played";
+    dnp_rate, "0-1", Calculated, PlayerHistory, true, "last 10 team games rostered", "share of did-not-play rows among the player's last 10 rows (needs 3)";
+    pts_slope_10g, "points per game", Calculated, PlayerHistory, true, "last 10 games", "least-squares slope of points against game index over the last 10 games (needs 5)";
+    pts_vs_season_zscore, "std devs", Calculated, PlayerHistory, true, "L5 vs season", "(L5 - season mean) / L10 std, clamped to +-3";
+    breakout_flag, "flag", Calculated, PlayerHistory, true, "L5 vs season", "1 if L5 > season mean + 1.5 x L10 std";
+    star_teammates_out, "players", Phase3, PlayerHistory, false, "pre-game", "teammates on the inactive list who are stars this season";
+    days_rest, "days", Phase3, GameContext, false, "schedule", "days since the player's previous game";
+    minutes_load_last_7d, "minutes", Phase3, GameContext, false, "D-7 < date < D", "minutes played in the 7 days before the date";
+    points_avg_last_3, "points", Calculated, PlayerHistory, false, "last 3 games in 60 days", "mean points of the last 3 games within 60 days";
+    scoring_trend_slope, "points per game", Calculated, PlayerHistory, false, "last 7 games in 60 days", "OLS slope of points over the last 7 games (x = 1..n, needs 4)";
+    deviation_from_avg_last3, "std devs", Calculated, PlayerHistory, false, "60 days", "(L3 - 60-day mean) / 60-day sample std (needs 2 games and a non-zero std)";
+    consecutive_games_below_avg, "games", Calculated, PlayerHistory, false, "60 days", "most recent consecutive games below the 60-day mean";
+    teammate_usage_available, "usage points, 0-100 each", Calculated, GameContext, false, "teammates' last 30 days", "sum of the 30-day mean usage (games over 10 minutes) of teammates listed out";
+    usage_rate_last_5, "0-100", Calculated, PlayerHistory, false, "last 5 games", "mean usage over the last 5 games (needs 3 with usage)";
+    games_since_structural_change, "games", Calculated, PlayerHistory, false, "365 days", "games since a team change or a gap of more than 14 days, capped at 30";
+    multi_book_line_std, "points", Vegas, GameContext, false, "pre-tip snapshots", "sample std of the books' latest pre-tip lines (needs 2 books)";
+    prop_over_streak, "games", Vegas, GameContext, false, "earlier games", "most recent consecutive games above today's line";
+    prop_under_streak, "games", Vegas, GameContext, false, "earlier games", "most recent consecutive games below today's line";
+    line_vs_season_avg, "points", Vegas, GameContext, false, "this season", "vegas_points_line - points_avg_season";
+    prop_line_delta, "points", Vegas, PlayerHistory, false, "14 days", "today's consensus line - the player's previous consensus line within 14 days";
+    over_rate_last_10, "0-1", Vegas, PlayerHistory, false, "last 10 lined games in 60 days", "share of the last 10 earlier games with a line where points beat the line (needs 5)";
+    margin_vs_line_avg_last_5, "points", Vegas, PlayerHistory, false, "last 5 lined games in 60 days", "mean (points - line) over the last 5 earlier games with a line (needs 3)";
+    blowout_minutes_risk, "0-1", Calculated, TeamContext, false, "team last 10 games in 60 days", "share of the team's last 10 games decided by 15+ points";
+    minutes_volatility_last_10, "minutes", Calculated, PlayerHistory, false, "last 10 games", "sample std of minutes over the last 10 games played (needs 2)";
+    opponent_pace_mismatch, "possessions per 48", Calculated, GameContext, false, "last 10 / 15 games", "team_pace - opponent_pace";
+}
+
+/// Number of features.
+pub const FEATURE_COUNT: usize = FEATURES.len();
+
+/// The feature of this name.
+pub fn feature(name: &str) -> Option<(usize, &'static FeatureDef)> {
+    FEATURES.iter().enumerate().find(|(_, f)| f.name == name)
+}
+
+/// Quality tier of a row (spec §5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Below 50.
+    Critical,
+    /// 50 and above.
+    Poor,
+    /// 70 and above.
+    Bronze,
+    /// 85 and above.
+    Silver,
+    /// 95 and above.
+    Gold,
+}
+
+impl Tier {
+    /// The tier of a score (0-100).
+    pub fn of(score: f64) -> Tier {
+        match score {
+            s if s >= 95.0 => Tier::Gold,
+            s if s >= 85.0 => Tier::Silver,
+            s if s >= 70.0 => Tier::Bronze,
+            s if s >= 50.0 => Tier::Poor,
+            _ => Tier::Critical,
+        }
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Gold => "gold",
+            Tier::Silver => "silver",
+            Tier::Bronze => "bronze",
+            Tier::Poor => "poor",
+            Tier::Critical => "critical",
+        }
+    }
+}
+
+/// The quality of one feature row, computed from its source tags only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    /// Mean weight over the features that count (optional features count only when
+    /// present), capped at 69 with a required feature missing and at 49 with five.
+    pub score: f64,
+    /// Tier of the score.
+    pub tier: Tier,
+    /// Per category, the same mean (100 when nothing counts).
+    pub categories: [(Category, f64); 5],
+    /// Required features missing.
+    pub required_missing: usize,
+    /// Features with a value.
+    pub present: usize,
+    /// Gold or silver, matchup ≥ 70 and player history ≥ 80.
+    pub is_training_ready: bool,
+    /// Bronze or better, score ≥ 70, matchup ≥ 50 and no required feature missing.
+    pub is_quality_ready: bool,
+}
+
+impl Quality {
+    /// Scores the tags of a row (one per feature, in contract order).
+    pub fn score(tags: &[Tag]) -> Quality {
+        debug_assert_eq!(tags.len(), FEATURE_COUNT);
+        let counts = |f: &FeatureDef, t: Tag| f.required || t != Tag::Missing;
+        let mean_of = |pick: &dyn Fn(&FeatureDef) -> bool| {
+            let w: Vec<f64> = FEATURES
+                .iter()
+                .zip(tags)
+                .filter(|(f, t)| pick(f) && counts(f, **t))
+                .map(|(_, t)| t.weight())
+                .collect();
+            crate::stats::mean(&w).unwrap_or(100.0)
+        };
+        let required_missing =
+            FEATURES.iter().zip(tags).filter(|(f, t)| f.required && **t == Tag::Missing).count();
+        let mut score = mean_of(&|_| true);
+        if required_missing >= 5 {
+            score = score.min(49.0);
+        } else if required_missing >= 1 {
+            score = score.min(69.0);
+        }
+        let categories = Category::ALL.map(|c| (c, mean_of(&|f: &FeatureDef| f.category == c)));
+        let cat = |c: Category| categories.iter().find(|(k, _)| *k == c).map(|(_, v)| *v).unwrap_or(0.0);
+        let tier = Tier::of(score);
+        Quality {
+            score,
+            tier,
+            categories,
+            required_missing,
+            present: tags.iter().filter(|t| **t != Tag::Missing).count(),
+            is_training_ready: tier >= Tier::Silver
+                && cat(Category::Matchup) >= 70.0
+                && cat(Category::PlayerHistory) >= 80.0,
+            is_quality_ready: tier >= Tier::Bronze
+                && score >= 70.0
+                && cat(Category::Matchup) >= 50.0
+                && required_missing == 0,
+        }
+    }
+}
 
 /// Drift of a feature's coverage against a baseline (spec §8.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,9 +380,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_feature_is_a_column_of_the_feature_table() {
-        for f in FEATURES {
-            assert!(crate::schema::PLAYER_FEATURES.column(f.name).is_some(), "{}", f.name);
+    fn every_feature_is_a_column_of_the_feature_store_in_order() {
+        let t = &crate::schema::ML_FEATURE_STORE;
+        let first = t.columns.iter().position(|c| c.name == FEATURES[0].name).unwrap();
+        for (i, f) in FEATURES.iter().enumerate() {
+            assert_eq!(t.columns[first + i].name, f.name);
+            assert_eq!(t.columns[first + i].ty, ColType::Real);
+        }
+        assert_eq!(F::opponent_pace_mismatch as usize, FEATURE_COUNT - 1);
+        assert_eq!(feature("pace_score").map(|(i, _)| i), Some(F::pace_score as usize));
+    }
+
+    #[test]
+    fn at_least_the_25_baseline_features_and_spec_names() {
+        const { assert!(FEATURE_COUNT >= 25 + 25) };
+        for n in ["points_avg_last_5", "points_avg_last_10", "vegas_points_line", "dnp_rate", "breakout_flag"]
+        {
+            assert!(feature(n).is_some(), "{n}");
+        }
+    }
+
+    #[test]
+    fn quality_from_tags() {
+        let full: Vec<Tag> = FEATURES.iter().map(|f| f.source).collect();
+        let q = Quality::score(&full);
+        assert_eq!(q.required_missing, 0);
+        assert!(q.score > 95.0 && q.tier == Tier::Gold, "{}", q.score);
+        assert!(q.is_training_ready && q.is_quality_ready);
+        // Optional features missing do not count.
+        let mut no_line = full.clone();
+        for f in [F::vegas_points_line, F::vegas_opening_line, F::vegas_line_move] {
+            no_line[f as usize] = Tag::Missing;
+        }
+        let nl = Quality::score(&no_line);
+        assert_eq!((nl.tier, nl.required_missing, nl.present), (Tier::Gold, 0, FEATURE_COUNT - 3));
+        // One required feature missing caps at 69, five at 49.
+        let mut one = full.clone();
+        one[F::points_avg_last_10 as usize] = Tag::Missing;
+        let q1 = Quality::score(&one);
+        assert_eq!((q1.score, q1.tier, q1.is_training_ready), (69.0, Tier::Poor, false));
+        let mut five = full.clone();
+        for f in [F::points_avg_last_5, F::points_avg_last_10, F::pace_score, F::opponent_pace, F::dnp_rate] {
+            five[f as usize] = Tag::Missing;
+        }
+        assert_eq!(Quality::score(&five).tier, Tier::Critical);
+        for t in Tag::ALL {
+            assert_eq!(Tag::from_code(t.code()), Some(t));
         }
     }
 

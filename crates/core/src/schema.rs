@@ -701,35 +701,210 @@ pub const UPCOMING_PLAYER_GAME_CONTEXT: TableDef = TableDef {
     partitioning: Partitioning::Date("game_date"),
 };
 
-/// `player_features` (phase 4, slice).
-pub const PLAYER_FEATURES: TableDef = TableDef {
-    name: t::PLAYER_FEATURES,
-    layer: "features",
-    doc: "Point-in-time scoring features per player per game: only games before game_date count.",
+const ANALYSIS_DATE: ColumnDef =
+    k("analysis_date", Text, "the date analysed: only games before it count, `YYYY-MM-DD`");
+const EARLY: ColumnDef =
+    k("early_season_flag", Int, "1 in the first 21 days of the regular season (dynamic minimum games)");
+const MIN_GAMES: ColumnDef = k(
+    "min_games_required",
+    Int,
+    "games needed for metrics on this date: the spec's early-season minimum in the first 21 days, else the full window",
+);
+const REASON: ColumnDef =
+    c("insufficient_data_reason", Text, "why the metrics are NULL; NULL when they are present");
+
+/// `team_defense_zone_analysis` (phase 4).
+pub const TEAM_DEFENSE_ZONE_ANALYSIS: TableDef = TableDef {
+    name: "team_defense_zone_analysis",
+    layer: "precompute",
+    doc: "One row per team playing on analysis_date: its defense over its last 15 games this season before the date, per shot zone against the league.",
     columns: &[
+        TEAM,
+        ANALYSIS_DATE,
+        SEASON,
+        k("games_in_sample", Int, "games this season before the date in the window (at most 15)"),
+        k("zone_games_in_sample", Int, "of which with complete opponent shot zones"),
+        MIN_GAMES,
+        c("paint_pct_allowed_last_15", Real, "opponent paint FG %, 0-1"),
+        c("paint_attempts_allowed_per_game", Real, "opponent paint attempts per zone game"),
+        c("paint_points_allowed_per_game", Real, "2 x opponent paint makes per zone game, points"),
+        c("paint_defense_vs_league_avg", Real, "(paint FG % allowed - league paint FG %) x 100, percentage points; positive = worse defense"),
+        c("mid_range_pct_allowed_last_15", Real, "opponent mid-range FG %, 0-1"),
+        c("mid_range_attempts_allowed_per_game", Real, "opponent mid-range attempts per zone game"),
+        c("mid_range_defense_vs_league_avg", Real, "percentage points against the league, positive = worse"),
+        c("three_pt_pct_allowed_last_15", Real, "opponent three FG % (shot-chart threes), 0-1"),
+        c("three_pt_attempts_allowed_per_game", Real, "opponent three attempts per zone game"),
+        c("three_pt_defense_vs_league_avg", Real, "percentage points against the league, positive = worse"),
+        k("league_avg_source", Text, "`computed` (mean over 10+ teams with 10+ zone games in the last 30 days) or `fallback` (paint 0.580, mid 0.410, three 0.355)"),
+        c("league_teams", Int, "teams in the league average (NULL for the fallback)"),
+        c("defensive_rating_last_15", Real, "mean defensive rating, points per 100 opponent possessions"),
+        c("opponent_points_per_game", Real, "mean points allowed"),
+        c("opponent_pace", Real, "mean pace of those games, possessions per 48"),
+        c("strongest_zone", Text, "zone with the most negative vs-league value: `paint`, `mid_range` or `perimeter`"),
+        c("weakest_zone", Text, "zone with the most positive vs-league value"),
+        k("data_quality_tier", Text, "`high` (15 games), `medium` (10-14), `low` (fewer)"),
+        EARLY,
+        REASON,
+    ],
+    primary_key: &["team_abbr", "analysis_date"],
+    partitioning: Partitioning::Date("analysis_date"),
+};
+
+/// `player_shot_zone_analysis` (phase 4).
+pub const PLAYER_SHOT_ZONE_ANALYSIS: TableDef = TableDef {
+    name: "player_shot_zone_analysis",
+    layer: "precompute",
+    doc: "One row per player of the date's pre-game population with a game this season: where he shot over his last 10 and 20 games this season before the date.",
+    columns: &[
+        PLAYER_ID,
+        ANALYSIS_DATE,
+        SEASON,
+        k("games_in_sample_10", Int, "games played this season before the date, at most 10"),
+        k("zone_games_10", Int, "of which with complete shot zones"),
+        MIN_GAMES,
+        c("paint_rate_last_10", Real, "paint attempts / zone attempts x 100, percent 0-100"),
+        c("mid_range_rate_last_10", Real, "mid-range share of zone attempts, percent 0-100"),
+        c("three_pt_rate_last_10", Real, "three share of zone attempts, percent 0-100"),
+        c("total_shots_last_10", Int, "zone attempts over the zone games"),
+        k("sample_quality_10", Text, "`excellent` (10 games), `good` (7-9), `limited` (fewer)"),
+        c("paint_pct_last_10", Real, "paint FG %, 0-1"),
+        c("mid_range_pct_last_10", Real, "mid-range FG %, 0-1"),
+        c("three_pt_pct_last_10", Real, "three FG %, 0-1"),
+        c("paint_attempts_per_game", Real, "per zone game"),
+        c("mid_range_attempts_per_game", Real, "per zone game"),
+        c("three_pt_attempts_per_game", Real, "per zone game"),
+        c("paint_rate_last_20", Real, "paint share over the last 20 games, percent 0-100"),
+        c("paint_pct_last_20", Real, "paint FG % over the last 20 games, 0-1"),
+        k("games_in_sample_20", Int, "games played this season before the date, at most 20"),
+        k("sample_quality_20", Text, "`excellent` (20), `good` (15-19), `limited` (fewer)"),
+        c("primary_scoring_zone", Text, "`paint` (rate 40+), else `perimeter` (three rate 40+), else `mid_range` (35+), else `balanced`"),
+        k("data_quality_tier", Text, "`high` (10+ games), `medium` (5-9), `low` (fewer)"),
+        EARLY,
+        REASON,
+    ],
+    primary_key: &["player_id", "analysis_date"],
+    partitioning: Partitioning::Date("analysis_date"),
+};
+
+/// `player_daily_cache` (phase 4).
+pub const PLAYER_DAILY_CACHE: TableDef = TableDef {
+    name: "player_daily_cache",
+    layer: "precompute",
+    doc: "One row per player and team of the date's pre-game population with 3+ games in the previous 365 days: his and his team's recent form before the date (a player traded that day can be in two teams' populations).",
+    columns: &[
+        PLAYER_ID,
+        k("cache_date", Text, "the date: only games before it count"),
+        SEASON,
+        TEAM,
+        k("games_in_lookback", Int, "games played in the 365 days before the date (3 or more)"),
+        k("points_avg_last_5", Real, "mean points, last 5 games played, points"),
+        k("points_avg_last_10", Real, "mean points, last 10 games played, points"),
+        c("points_avg_season", Real, "mean points this season; NULL before the season's first game"),
+        c("points_std_last_10", Real, "sample std of points, last 10 games, points"),
+        k("minutes_avg_last_10", Real, "mean minutes, last 10 games"),
+        c("usage_rate_last_10", Real, "mean usage, last 10 games with usage, 0-100"),
+        c("ts_pct_last_10", Real, "true shooting over the last 10 games (sum of points / 2 (FGA + 0.44 FTA)), 0-1"),
+        k("games_played_season", Int, "games played this season before the date"),
+        c("team_pace_last_10", Real, "mean pace of the team's last 10 games, possessions per 48"),
+        c("team_off_rating_last_10", Real, "mean offensive rating of the team's last 10 games"),
+        c("player_usage_rate_season", Real, "mean usage this season, 0-100"),
+        k("games_in_last_7_days", Int, "from the pre-game context"),
+        k("games_in_last_14_days", Int, "from the pre-game context"),
+        k("minutes_in_last_7_days", Real, "from the pre-game context"),
+        k("minutes_in_last_14_days", Real, "from the pre-game context"),
+        k("back_to_backs_last_14_days", Int, "from the pre-game context"),
+        c("avg_minutes_per_game_last_7", Real, "minutes_in_last_7_days / games_in_last_7_days; NULL without a game"),
+        c("primary_scoring_zone", Text, "from the shot zone analysis"),
+        c("paint_rate_last_10", Real, "from the shot zone analysis, percent 0-100"),
+        c("three_pt_rate_last_10", Real, "from the shot zone analysis, percent 0-100"),
+        k("shot_zone_data_available", Int, "1 if the shot zone rates are present"),
+        k("early_season_flag", Int, "1 with fewer than 10 games this season"),
+    ],
+    primary_key: &["player_id", "team_abbr", "cache_date"],
+    partitioning: Partitioning::Date("cache_date"),
+};
+
+/// `player_composite_factors` (phase 4).
+pub const PLAYER_COMPOSITE_FACTORS: TableDef = TableDef {
+    name: "player_composite_factors",
+    layer: "precompute",
+    doc: "One row per player of the date's pre-game population: the four v1 adjustment factors with their breakdowns (the spec's defects fixed; no placeholder factors).",
+    columns: &[
+        PLAYER_ID,
         GAME_ID,
         GAME_DATE,
-        SEASON,
-        PLAYER_ID,
-        TEAM,
-        k("games_before", Int, "games played before game_date, any season"),
-        k("games_played_season", Int, "games played this season before game_date"),
-        c(
-            "points_avg_last_5",
-            Real,
-            "mean points, last 5 games played before the date (fewer if fewer), points",
-        ),
-        c("points_avg_last_10", Real, "mean points, last 10 games played before the date, points"),
-        c(
-            "points_avg_season",
-            Real,
-            "mean points this season before the date, points; NULL before the first game",
-        ),
-        c("points_std_last_10", Real, "sample std of points over the last 10 games (needs 2), points"),
-        c("games_last_7_days", Int, "games played in the 7 days before the date"),
-        c("last_game_date", Text, "date of the previous game played"),
+        c("fatigue_score", Real, "0-100, 100 = fresh; NULL without an earlier game"),
+        c("fatigue_adjustment", Real, "(fatigue_score - 100) / 20, points, -5..0"),
+        c("shot_zone_mismatch_score", Real, "-10..10; NULL without the player's zones or the opponent's"),
+        c("pace_score", Real, "pace differential / 2, clamped to -3..3"),
+        c("usage_spike_score", Real, "(usage last 7 games - season usage) x 0.3 with the stars-out multiplier, -3..3"),
+        c("total_composite_adjustment", Real, "fatigue adjustment + mismatch + pace + usage spike, points; NULL when any is missing"),
+        k("fatigue_context_json", Text, "JSON breakdown of the fatigue score"),
+        k("shot_zone_context_json", Text, "JSON breakdown of the mismatch"),
+        k("pace_context_json", Text, "JSON breakdown of the pace score"),
+        k("usage_context_json", Text, "JSON breakdown of the usage spike"),
+        c("missing_factors", Text, "comma-separated factors that are NULL, or NULL"),
+        k("calculation_version", Text, "`v1_4factors_fixed`"),
     ],
     primary_key: &["game_id", "player_id"],
+    partitioning: Partitioning::Date("game_date"),
+};
+
+/// The leading (key and context) columns of `ml_feature_store`.
+const ML_KEYS: &[ColumnDef] = &[
+    PLAYER_ID,
+    GAME_ID,
+    GAME_DATE,
+    SEASON,
+    TEAM,
+    TEAM_OPP,
+    k("pre_game_status", Text, "`available` or `out` (pre-game)"),
+    k("feature_version", Text, "feature contract version (`crates/core/src/features.rs`)"),
+];
+
+/// The trailing (quality) columns of `ml_feature_store`.
+const ML_QUALITY: &[ColumnDef] = &[
+    k("feature_sources", Text, "one code per feature in contract order: `4` phase4, `3` phase3, `c` calculated, `v` vegas, `m` missing"),
+    k("feature_count", Int, "features with a value"),
+    k("required_missing_count", Int, "required features without a value"),
+    k("feature_quality_score", Real, "mean source weight (phase4/calculated/vegas 100, phase3 87, missing 0; optional features only when present), capped at 69 / 49 with 1 / 5 required missing, 0-100"),
+    k("quality_tier", Text, "`gold` 95+, `silver` 85+, `bronze` 70+, `poor` 50+, `critical`"),
+    k("matchup_quality", Real, "the same mean over the matchup features, 0-100"),
+    k("player_history_quality", Real, "over the player-history features, 0-100"),
+    k("team_context_quality", Real, "over the team-context features, 0-100"),
+    k("vegas_quality", Real, "over the vegas features, 0-100"),
+    k("game_context_quality", Real, "over the game-context features, 0-100"),
+    k("is_training_ready", Int, "1 if gold or silver, matchup 70+ and player history 80+"),
+    k("is_quality_ready", Int, "1 if bronze or better, score 70+, matchup 50+ and no required feature missing"),
+    k("early_season_flag", Int, "1 in the first 21 days of the regular season"),
+];
+
+const fn concat<const N: usize>(parts: [&[ColumnDef]; 3]) -> [ColumnDef; N] {
+    let mut out = [GAME_ID; N];
+    let (mut n, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == N, "ml_feature_store column count");
+    out
+}
+
+const ML_COLUMNS: [ColumnDef; ML_KEYS.len() + crate::features::FEATURE_COUNT + ML_QUALITY.len()] =
+    concat([ML_KEYS, crate::features::FEATURE_COLUMNS, ML_QUALITY]);
+
+/// `ml_feature_store` (phase 4): the feature contract's columns.
+pub const ML_FEATURE_STORE: TableDef = TableDef {
+    name: "ml_feature_store",
+    layer: "precompute",
+    doc: "One row per player of the date's pre-game population (outside the bootstrap window): every contract feature as a named column (NULL when missing), its source tag and the row's quality. Training and serving read the same rows.",
+    columns: &ML_COLUMNS,
+    primary_key: &["player_id", "game_id"],
     partitioning: Partitioning::Date("game_date"),
 };
 
@@ -931,7 +1106,11 @@ pub const ALL_TABLES: &[TableDef] = &[
     TEAM_DEFENSE_GAME_SUMMARY,
     UPCOMING_TEAM_GAME_CONTEXT,
     UPCOMING_PLAYER_GAME_CONTEXT,
-    PLAYER_FEATURES,
+    TEAM_DEFENSE_ZONE_ANALYSIS,
+    PLAYER_SHOT_ZONE_ANALYSIS,
+    PLAYER_DAILY_CACHE,
+    PLAYER_COMPOSITE_FACTORS,
+    ML_FEATURE_STORE,
     PLAYER_PROP_PREDICTIONS,
     PREDICTION_ACCURACY,
     INGEST_FILES,

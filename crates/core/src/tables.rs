@@ -26,8 +26,8 @@ pub const SEASON_CALENDAR: &str = "season_calendar";
 pub const GAME_DATES: &str = "game_dates";
 /// Phase 3: one row per player per game.
 pub const PLAYER_GAME_SUMMARY: &str = "player_game_summary";
-/// Phase 4: point-in-time player features, one row per player per game.
-pub const PLAYER_FEATURES: &str = "player_features";
+/// Phase 4: the ML feature store, one row per player per game.
+pub const ML_FEATURE_STORE: &str = "ml_feature_store";
 /// Phase 5A: predictions.
 pub const PLAYER_PROP_PREDICTIONS: &str = "player_prop_predictions";
 /// Phase 5B: graded predictions.

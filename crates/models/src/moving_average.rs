@@ -102,7 +102,7 @@ impl MovingAverage {
 }
 
 const INPUTS: &[Input] = &[
-    Input { name: "player_features", window: Window::SameDate, why: "the point-in-time averages" },
+    Input { name: "ml_feature_store", window: Window::SameDate, why: "the point-in-time averages" },
     Input {
         name: "upcoming_player_game_context",
         window: Window::SameDate,
@@ -167,8 +167,8 @@ impl Step for MovingAverage {
         let mut out = Vec::with_capacity(dates.len());
         let mut stmt = wh.conn().prepare_cached(
             "SELECT f.player_id, f.game_id, f.points_avg_last_5, f.points_avg_last_10, f.points_avg_season,
-                    f.points_std_last_10, f.games_last_7_days, c.current_points_line, c.line_books
-             FROM player_features f
+                    f.points_std_last_10, f.games_in_last_7_days, c.current_points_line, c.line_books
+             FROM ml_feature_store f
              JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
              WHERE f.game_date = ?1 AND c.pre_game_status <> 'out'
              ORDER BY f.player_id, f.game_id",
@@ -183,7 +183,7 @@ impl Step for MovingAverage {
                 let Some(pred) = Self::predict(r.get(2)?, r.get(3)?, r.get(4)?) else {
                     continue;
                 };
-                let conf = Self::confidence(r.get(5)?, r.get(6)?);
+                let conf = Self::confidence(r.get(5)?, r.get::<_, f64>(6)? as i64);
                 // The consensus pre-game line, computed once in the player context.
                 let line: Option<(f64, i64)> = r.get::<_, Option<f64>>(7)?.zip(r.get::<_, Option<i64>>(8)?);
                 let rec = self.recommend(pred, line.map(|l| l.0), conf);

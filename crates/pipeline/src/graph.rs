@@ -16,7 +16,11 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_analytics::TeamDefenseGameSummary),
         Box::new(propcast_analytics::UpcomingTeamGameContext),
         Box::new(propcast_analytics::UpcomingPlayerGameContext),
-        Box::new(propcast_features::PlayerFeatures),
+        Box::new(propcast_features::TeamDefenseZoneAnalysis),
+        Box::new(propcast_features::PlayerShotZoneAnalysis),
+        Box::new(propcast_features::PlayerDailyCache),
+        Box::new(propcast_features::PlayerCompositeFactors),
+        Box::new(propcast_features::MlFeatureStore),
         Box::new(propcast_models::MovingAverage::default()),
         Box::new(propcast_grading::Grade),
         Box::new(propcast_publish::Results),
@@ -189,13 +193,17 @@ mod tests {
             vec![
                 "upcoming_team_game_context",
                 "upcoming_player_game_context",
-                "player_features",
+                "team_defense_zone_analysis",
+                "player_shot_zone_analysis",
+                "player_daily_cache",
+                "player_composite_factors",
+                "ml_feature_store",
                 "predictions_moving_average",
                 "prediction_accuracy",
                 "export_results"
             ]
         );
-        assert!(render_dot(&s).contains("\"player_game_summary\" -> \"player_features\" [style=dashed]"));
+        assert!(render_dot(&s).contains("\"player_game_summary\" -> \"ml_feature_store\" [style=dashed]"));
         let phase5: Vec<&str> = select(&s, None, Some(5)).unwrap().iter().map(|i| names[*i]).collect();
         assert_eq!(phase5, vec!["predictions_moving_average", "prediction_accuracy"]);
         assert_eq!(select(&s, None, Some(2)).unwrap(), vec![0, 1, 2]);

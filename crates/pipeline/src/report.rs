@@ -38,7 +38,7 @@ pub fn features_report(home: &Home, season: Option<&str>) -> Result<Vec<FeatureC
         let r = wh.query(
             &format!(
                 "SELECT season, count(*), count({0}), avg({0}), min({0}), max({0})
-                 FROM player_features GROUP BY season ORDER BY season",
+                 FROM ml_feature_store GROUP BY season ORDER BY season",
                 f.name
             ),
             &[],

@@ -133,7 +133,7 @@ impl Results {
              JOIN schedule s ON s.game_id = a.game_id
              LEFT JOIN players r ON r.player_id = a.player_id
              LEFT JOIN player_game_summary g ON g.game_id = a.game_id AND g.player_id = a.player_id
-             LEFT JOIN player_features f ON f.game_id = a.game_id AND f.player_id = a.player_id
+             LEFT JOIN ml_feature_store f ON f.game_id = a.game_id AND f.player_id = a.player_id
              WHERE a.game_date = ?1 AND +a.system_id = ?2
              ORDER BY a.player_id, a.game_id",
         )?;

@@ -26,7 +26,7 @@ fn dry_run_says_why_each_partition_would_run() {
     assert!(dry(&home, BackfillOptions::default()).is_empty(), "fresh after up");
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     wh.conn()
-        .execute("UPDATE asset_partitions SET code_version = 'features-0' WHERE asset = 'player_features' AND partition = '2017-11-20'", [])
+        .execute("UPDATE asset_partitions SET code_version = 'feature-store-0' WHERE asset = 'ml_feature_store' AND partition = '2017-11-20'", [])
         .unwrap();
     wh.conn()
         .execute(
@@ -38,9 +38,9 @@ fn dry_run_says_why_each_partition_would_run() {
     let plan = dry(&home, BackfillOptions::default());
     assert!(
         plan.contains(&(
-            "player_features".into(),
+            "ml_feature_store".into(),
             "2017-11-20".into(),
-            "stale: code version changed (was features-0)".into()
+            "stale: code version changed (was feature-store-0)".into()
         )),
         "{plan:?}"
     );
@@ -51,7 +51,7 @@ fn dry_run_says_why_each_partition_would_run() {
     assert!(plan.contains(&(
         "predictions_moving_average".into(),
         "2017-11-20".into(),
-        "upstream player_features recomputes an input".into()
+        "upstream ml_feature_store recomputes an input".into()
     )));
     // A changed box score: that date is stale upstream, later features may change.
     dataset(data.path(), UNTIL, |t, h, rows| {
@@ -84,9 +84,9 @@ fn dry_run_says_why_each_partition_would_run() {
     );
     assert!(
         plan.contains(&(
-            "player_features".into(),
+            "ml_feature_store".into(),
             "2017-11-26".into(),
-            "upstream player_game_summary recomputes an input".into()
+            "upstream upcoming_player_game_context recomputes an input".into()
         )),
         "{plan:?}"
     );
@@ -118,7 +118,7 @@ fn a_failing_error_check_blocks_downstream_until_fixed() {
     .unwrap();
     let a = |n: &str| r.assets.iter().find(|x| x.asset == n).unwrap().clone();
     assert!(a("player_game_summary").failed > 0, "{:?}", r.assets);
-    assert!(a("player_features").failed > 0, "features after the first failed date are blocked");
+    assert!(a("ml_feature_store").failed > 0, "features after the first failed date are blocked");
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     let first_failed = match &rows(&wh, "select min(partition) from asset_partitions where asset = 'player_game_summary' and status = 'failed'")[0][0] {
         Value::Text(s) => s.clone(),
@@ -132,7 +132,7 @@ fn a_failing_error_check_blocks_downstream_until_fixed() {
     assert!(err.contains("outside [0, 44]") && err.contains("player_id"), "sample rows recorded: {err}");
     let blocked = rows(
         &wh,
-        "select reason from asset_partitions where asset = 'player_features' and status = 'failed' limit 1",
+        "select reason from asset_partitions where asset = 'ml_feature_store' and status = 'failed' limit 1",
     );
     // Blocked through whichever input reaches the failed date first (the context or the summary).
     let Value::Text(reason) = &blocked[0][0] else { panic!() };
@@ -162,9 +162,9 @@ fn bootstrap_partitions_are_recorded_as_skipped() {
     let (_data, _d, home) = setup();
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     let r = rows(&wh, "select count(*) from asset_partitions a join game_dates g on g.game_date = a.partition
-                       where a.asset = 'player_features' and a.status = 'skipped' and a.reason = 'bootstrap' and g.is_bootstrap = 1");
+                       where a.asset = 'ml_feature_store' and a.status = 'skipped' and a.reason = 'bootstrap' and g.is_bootstrap = 1");
     assert_eq!(r[0][0], Value::Integer(14));
-    let r = rows(&wh, "select count(*) from player_features where game_date <= '2017-10-30'");
+    let r = rows(&wh, "select count(*) from ml_feature_store where game_date <= '2017-10-30'");
     assert_eq!(r[0][0], Value::Integer(0));
     let r = rows(
         &wh,

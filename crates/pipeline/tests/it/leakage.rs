@@ -20,7 +20,12 @@ fn forget_from(wh: &Warehouse, d: &str) {
          DELETE FROM team_defense_game_summary WHERE game_date >= '{d}';
          DELETE FROM upcoming_team_game_context WHERE game_date >= '{d}';
          DELETE FROM upcoming_player_game_context WHERE game_date >= '{d}';
-         DELETE FROM player_features WHERE game_date >= '{d}';
+         DELETE FROM team_defense_zone_analysis WHERE analysis_date >= '{d}';
+         DELETE FROM player_shot_zone_analysis WHERE analysis_date >= '{d}';
+         DELETE FROM player_daily_cache WHERE cache_date >= '{d}';
+         DELETE FROM player_composite_factors WHERE game_date >= '{d}';
+         DELETE FROM ml_feature_store WHERE game_date >= '{d}';
+         DELETE FROM prop_lines WHERE game_date = '{d}' AND snapshot_utc >= commence_utc;
          DELETE FROM player_prop_predictions WHERE game_date >= '{d}';
          DELETE FROM prop_lines WHERE game_date > '{d}';
          DELETE FROM player_availability WHERE game_date > '{d}' OR (game_date = '{d}' AND status <> 'Inactive');
@@ -39,7 +44,7 @@ fn pre_game_assets_do_not_change_when_the_game_and_the_future_are_removed() {
     let full = Warehouse::open(&home.warehouse()).unwrap();
     let all = steps();
     let pre_game: Vec<_> = all.iter().filter(|s| s.pre_game()).collect();
-    assert!(pre_game.len() >= 4, "context, features, predictions");
+    assert!(pre_game.len() >= 8, "contexts, phase 4, predictions");
 
     // A deterministic sample of dates after the bootstrap window.
     let dates: Vec<String> =
@@ -81,7 +86,12 @@ fn pre_game_assets_do_not_change_when_the_game_and_the_future_are_removed() {
             let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
             let mut stored = rows(
                 &full,
-                &format!("select {} from {} where game_date = '{d}'", cols.join(", "), table.name),
+                &format!(
+                    "select {} from {} where {} = '{d}'",
+                    cols.join(", "),
+                    table.name,
+                    table.partition_column().unwrap()
+                ),
             );
             let project = |rs: &mut Vec<Vec<Value>>| {
                 let mut p: Vec<Vec<Value>> =

@@ -4,4 +4,5 @@ mod bundled;
 mod engine;
 mod leakage;
 mod point_in_time;
+mod train_serve;
 mod util;

@@ -10,7 +10,7 @@ const D: &str = "2017-11-10";
 fn feature_rows(wh: &Warehouse, cmp: &str) -> Vec<Vec<Value>> {
     rows(
         wh,
-        &format!("select * from player_features where game_date {cmp} '{D}' order by game_id, player_id"),
+        &format!("select * from ml_feature_store where game_date {cmp} '{D}' order by game_id, player_id"),
     )
 }
 
@@ -76,7 +76,7 @@ fn a_changed_partition_recomputes_only_its_dependents() {
     assert_eq!(computed("player_game_summary"), 1);
     // The changed date and the one after it at most: features of the date are recomputed
     // when its context's outcome label changes (same content), the later date's history moved.
-    assert!((1..=2).contains(&computed("player_features")), "{:?}", report.backfill.assets);
+    assert!((1..=2).contains(&computed("ml_feature_store")), "{:?}", report.backfill.assets);
     assert!((1..=2).contains(&computed("prediction_accuracy")), "{:?}", report.backfill.assets);
     // Nothing dated before the change was recomputed.
     let wh = propcast_store::Warehouse::open(&home.warehouse()).unwrap();

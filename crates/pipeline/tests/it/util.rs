@@ -71,3 +71,12 @@ pub fn fingerprint(wh: &Warehouse) -> Vec<(String, String)> {
         .map(|t| (t.name.to_string(), wh.table_hash(t.name).unwrap()))
         .collect()
 }
+
+/// Copies the bundled data set keeping only games dated in `[from, until)`.
+pub fn dataset_between(dir: &Path, from: &str, until: &str) {
+    dataset(dir, until, |_, h, rows| {
+        if let Some(i) = h.iter().position(|c| c == "game_date") {
+            rows.retain(|r| r[i].as_str() >= from);
+        }
+    });
+}

@@ -1,0 +1,278 @@
+//! `player_composite_factors`: the four v1 adjustment factors (spec §3.10, §4.5) with the
+//! original's defects fixed: fatigue is stored as the 0-100 score and contributes
+//! (score − 100) / 20; the mismatch multiplies a rate in percent by a defense in percentage
+//! points; pace is the differential / 2; the usage spike compares the player's last 7 games
+//! with his own season (the original compared a never-filled projection, i.e. 25 %). The four
+//! deferred factors of the original (always 0) are not stored: no placeholder numbers.
+
+use crate::daily_cache::Workload;
+use crate::util::{opt_real, text};
+use propcast_core::Date;
+use propcast_store::Value;
+use serde_json::json;
+
+/// The calculation version stored with each row.
+pub const CALCULATION_VERSION: &str = "v1_4factors_fixed";
+
+/// The player's shooting profile the mismatch reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShotFacts {
+    /// Primary scoring zone.
+    pub zone: String,
+    /// Paint rate, percent 0-100.
+    pub paint_rate: f64,
+    /// Mid-range rate, percent.
+    pub mid_rate: f64,
+    /// Three rate, percent.
+    pub three_rate: f64,
+}
+
+/// The opponent's defense the features read.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OppDefense {
+    /// Defensive rating, last 15.
+    pub def_rating: Option<f64>,
+    /// Pace of its games, last 15.
+    pub pace: Option<f64>,
+    /// Against the league, percentage points: paint, mid-range, perimeter.
+    pub vs_league: [Option<f64>; 3],
+}
+
+/// What the factors read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompositeInputs {
+    /// Days since the player's previous game.
+    pub days_rest: Option<i64>,
+    /// Played yesterday.
+    pub back_to_back: bool,
+    /// Recent workload.
+    pub workload: Workload,
+    /// Star teammates out.
+    pub star_teammates_out: i64,
+    /// Mean usage, last 7 games, 0-100.
+    pub usage_last_7: Option<f64>,
+    /// Mean usage this season, 0-100.
+    pub usage_season: Option<f64>,
+    /// Team pace − opponent pace, last 10 games.
+    pub pace_differential: Option<f64>,
+    /// The player's zones.
+    pub shot: Option<ShotFacts>,
+    /// The opponent's defense.
+    pub opp: Option<OppDefense>,
+}
+
+/// The four factors.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CompositeFacts {
+    /// 0-100, 100 = fresh.
+    pub fatigue_score: Option<f64>,
+    /// -10..10.
+    pub shot_zone_mismatch_score: Option<f64>,
+    /// -3..3.
+    pub pace_score: Option<f64>,
+    /// -3..3.
+    pub usage_spike_score: Option<f64>,
+}
+
+/// The factors with their breakdowns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeFactors {
+    /// The values.
+    pub facts: CompositeFacts,
+    /// JSON breakdowns: fatigue, shot zone, pace, usage.
+    pub context: [String; 4],
+}
+
+/// The fatigue score and its breakdown.
+fn fatigue(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+    let w = &i.workload;
+    let avg7 = (w.games_7 > 0).then(|| w.minutes_7 / w.games_7 as f64);
+    let mut parts: Vec<(&str, f64)> = Vec::new();
+    let Some(rest) = i.days_rest else {
+        return (None, json!({"missing": "no earlier game"}));
+    };
+    if i.back_to_back {
+        parts.push(("back_to_back", -15.0));
+    } else if rest >= 3 {
+        parts.push(("rested_3_plus_days", 5.0));
+    }
+    if w.games_7 >= 4 {
+        parts.push(("4_plus_games_in_7_days", -10.0));
+    }
+    if w.minutes_7 > 240.0 {
+        parts.push(("over_240_minutes_in_7_days", -10.0));
+    }
+    if avg7.is_some_and(|m| m > 35.0) {
+        parts.push(("over_35_minutes_a_game_in_7_days", -8.0));
+    }
+    match w.b2b_14 {
+        n if n >= 2 => parts.push(("2_plus_back_to_backs_in_14_days", -12.0)),
+        1 => parts.push(("1_back_to_back_in_14_days", -5.0)),
+        _ => {}
+    }
+    let score = (100.0 + parts.iter().map(|p| p.1).sum::<f64>()).clamp(0.0, 100.0);
+    let ctx = json!({
+        "days_rest": rest, "back_to_back": i.back_to_back, "games_last_7_days": w.games_7,
+        "minutes_last_7_days": w.minutes_7, "avg_minutes_last_7_days": avg7,
+        "back_to_backs_last_14_days": w.b2b_14, "age": "unknown (no birth dates in the data set)",
+        "adjustments": parts.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "score": score,
+    });
+    (Some(score), ctx)
+}
+
+fn mismatch(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+    let (Some(shot), Some(opp)) = (&i.shot, &i.opp) else {
+        return (
+            None,
+            json!({"missing": if i.shot.is_none() { "player shot zones" } else { "opponent defense" }}),
+        );
+    };
+    // The spec maps anything but mid-range and perimeter (including balanced) to the paint.
+    let (zone, rate, k) = match shot.zone.as_str() {
+        "mid_range" => ("mid_range", shot.mid_rate, 1),
+        "perimeter" => ("perimeter", shot.three_rate, 2),
+        _ => ("paint", shot.paint_rate, 0),
+    };
+    let Some(vs) = opp.vs_league[k] else {
+        return (None, json!({"missing": "opponent zone defense", "zone": zone}));
+    };
+    let mut score = vs * (rate / 50.0).min(1.0);
+    if score.abs() > 5.0 {
+        score *= 1.2;
+    }
+    let score = score.clamp(-10.0, 10.0);
+    (
+        Some(score),
+        json!({"primary_zone": shot.zone, "zone_used": zone, "player_zone_rate_pct": rate,
+               "opponent_vs_league_pp": vs, "score": score}),
+    )
+}
+
+fn pace(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+    let Some(d) = i.pace_differential else { return (None, json!({"missing": "pace differential"})) };
+    let score = (d / 2.0).clamp(-3.0, 3.0);
+    let label = if d > 2.0 {
+        "fast"
+    } else if d < -2.0 {
+        "slow"
+    } else {
+        "neutral"
+    };
+    (Some(score), json!({"pace_differential": d, "environment": label, "score": score}))
+}
+
+fn usage(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+    let (Some(recent), Some(season)) = (i.usage_last_7, i.usage_season) else {
+        return (
+            None,
+            json!({"missing": if i.usage_last_7.is_none() { "usage last 7 games" } else { "season usage" }}),
+        );
+    };
+    let raw = (recent - season) * 0.3;
+    let multiplier = match i.star_teammates_out {
+        n if raw > 0.0 && n >= 2 => 1.30,
+        1 if raw > 0.0 => 1.15,
+        _ => 1.0,
+    };
+    let score = (raw * multiplier).clamp(-3.0, 3.0);
+    (
+        Some(score),
+        json!({"usage_last_7_games": recent, "usage_season": season,
+               "star_teammates_out": i.star_teammates_out, "multiplier": multiplier, "score": score}),
+    )
+}
+
+impl CompositeFactors {
+    /// Computes the four factors.
+    pub fn compute(i: &CompositeInputs) -> CompositeFactors {
+        let (f, fc) = fatigue(i);
+        let (m, mc) = mismatch(i);
+        let (p, pc) = pace(i);
+        let (u, uc) = usage(i);
+        CompositeFactors {
+            facts: CompositeFacts {
+                fatigue_score: f,
+                shot_zone_mismatch_score: m,
+                pace_score: p,
+                usage_spike_score: u,
+            },
+            context: [fc.to_string(), mc.to_string(), pc.to_string(), uc.to_string()],
+        }
+    }
+
+    /// The table row.
+    pub fn row(&self, player: &str, game: &str, date: Date) -> Vec<Value> {
+        let f = &self.facts;
+        let adj = f.fatigue_score.map(|s| (s - 100.0) / 20.0);
+        let parts = [
+            ("fatigue", adj),
+            ("shot_zone_mismatch", f.shot_zone_mismatch_score),
+            ("pace", f.pace_score),
+            ("usage_spike", f.usage_spike_score),
+        ];
+        let missing: Vec<&str> = parts.iter().filter(|p| p.1.is_none()).map(|p| p.0).collect();
+        let total = parts.iter().map(|p| p.1).sum::<Option<f64>>();
+        let mut row = vec![
+            text(player),
+            text(game),
+            text(date.to_string()),
+            opt_real(f.fatigue_score),
+            opt_real(adj),
+            opt_real(f.shot_zone_mismatch_score),
+            opt_real(f.pace_score),
+            opt_real(f.usage_spike_score),
+            opt_real(total),
+        ];
+        row.extend(self.context.iter().map(|c| text(c.clone())));
+        row.push(if missing.is_empty() { Value::Null } else { text(missing.join(",")) });
+        row.push(text(CALCULATION_VERSION));
+        row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fatigue_is_a_0_100_score_and_missing_without_history() {
+        let mut i = CompositeInputs { days_rest: Some(1), back_to_back: true, ..Default::default() };
+        i.workload = Workload { games_7: 4, games_14: 7, minutes_7: 150.0, minutes_14: 250.0, b2b_14: 2 };
+        let f = CompositeFactors::compute(&i).facts;
+        // Back-to-back, 4 games in 7 days, 37.5 minutes a game, 2 back-to-backs in 14 days.
+        assert_eq!(f.fatigue_score, Some(100.0 - 15.0 - 10.0 - 8.0 - 12.0));
+        i.days_rest = None;
+        assert_eq!(CompositeFactors::compute(&i).facts.fatigue_score, None);
+        let rested = CompositeInputs { days_rest: Some(3), ..Default::default() };
+        assert_eq!(CompositeFactors::compute(&rested).facts.fatigue_score, Some(100.0));
+    }
+
+    #[test]
+    fn mismatch_pace_and_usage_units() {
+        let i = CompositeInputs {
+            shot: Some(ShotFacts {
+                zone: "paint".into(),
+                paint_rate: 60.0,
+                mid_rate: 10.0,
+                three_rate: 30.0,
+            }),
+            // The opponent allows 5 percentage points above the league in the paint.
+            opp: Some(OppDefense { vs_league: [Some(5.0), Some(-1.0), Some(0.0)], ..Default::default() }),
+            pace_differential: Some(-4.0),
+            usage_last_7: Some(28.0),
+            usage_season: Some(24.0),
+            star_teammates_out: 2,
+            ..Default::default()
+        };
+        let f = CompositeFactors::compute(&i).facts;
+        assert_eq!(f.shot_zone_mismatch_score, Some(5.0));
+        assert_eq!(f.pace_score, Some(-2.0));
+        // (28 − 24) × 0.3 × 1.3, against the player's own season, not a constant 25.
+        assert!((f.usage_spike_score.unwrap() - 1.56).abs() < 1e-12);
+        let lower = CompositeInputs { usage_last_7: Some(20.0), usage_season: Some(24.0), ..i.clone() };
+        assert!((CompositeFactors::compute(&lower).facts.usage_spike_score.unwrap() + 1.2).abs() < 1e-12);
+        let no_zones = CompositeInputs { shot: None, ..i };
+        assert_eq!(CompositeFactors::compute(&no_zones).facts.shot_zone_mismatch_score, None);
+    }
+}

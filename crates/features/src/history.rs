@@ -1,0 +1,281 @@
+//! Point-in-time histories: each player's and each team's games before a date, cut at
+//! [`LOOKBACK_DAYS`]. The batch steps load every player at once; the on-the-fly path loads
+//! one player; both slice with [`History::player_before`] and [`History::team_before`], so
+//! they see exactly the same games.
+
+use propcast_core::features::LOOKBACK_DAYS;
+use propcast_core::{parse_date, Date};
+use propcast_store::{Result, Warehouse};
+use std::collections::HashMap;
+
+/// Shot-zone attempts and makes of one game (complete zones only).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Zones {
+    /// Paint (restricted area + other paint) attempts.
+    pub paint_a: f64,
+    /// Paint makes.
+    pub paint_m: f64,
+    /// Mid-range attempts.
+    pub mid_a: f64,
+    /// Mid-range makes.
+    pub mid_m: f64,
+    /// Three attempts (shot chart).
+    pub three_a: f64,
+    /// Three makes.
+    pub three_m: f64,
+}
+
+impl Zones {
+    fn add(&mut self, o: &Zones) {
+        self.paint_a += o.paint_a;
+        self.paint_m += o.paint_m;
+        self.mid_a += o.mid_a;
+        self.mid_m += o.mid_m;
+        self.three_a += o.three_a;
+        self.three_m += o.three_m;
+    }
+
+    /// Sum over games.
+    pub fn sum<'a>(zones: impl Iterator<Item = &'a Zones>) -> (Zones, usize) {
+        let mut t = Zones::default();
+        let mut n = 0;
+        for z in zones {
+            t.add(z);
+            n += 1;
+        }
+        (t, n)
+    }
+
+    /// All zone attempts.
+    pub fn attempts(&self) -> f64 {
+        self.paint_a + self.mid_a + self.three_a
+    }
+}
+
+/// One row of a player's history (a game played, or a did-not-play row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayerGame {
+    /// Game date.
+    pub date: Date,
+    /// Season start year.
+    pub season_year: i64,
+    /// The player's team.
+    pub team: String,
+    /// The opponent.
+    pub opp: String,
+    /// Did not play.
+    pub dnp: bool,
+    /// Minutes (played games).
+    pub minutes: f64,
+    /// Points.
+    pub points: f64,
+    /// Field goals attempted.
+    pub fga: f64,
+    /// Free throws attempted.
+    pub fta: f64,
+    /// Free throws made.
+    pub ftm: f64,
+    /// Usage, 0-100.
+    pub usage: Option<f64>,
+    /// Complete shot zones.
+    pub zones: Option<Zones>,
+}
+
+impl PlayerGame {
+    /// Whether this row is a game played (minutes above zero and points known).
+    pub fn played(&self) -> bool {
+        !self.dnp
+    }
+}
+
+/// One game of a team, its offense and its defense.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamGame {
+    /// Game date.
+    pub date: Date,
+    /// Season start year.
+    pub season_year: i64,
+    /// Won.
+    pub win: bool,
+    /// Points margin.
+    pub margin: f64,
+    /// Pace, possessions per 48.
+    pub pace: Option<f64>,
+    /// Offensive rating.
+    pub off_rating: Option<f64>,
+    /// Defensive rating.
+    pub def_rating: Option<f64>,
+    /// Points allowed.
+    pub points_allowed: f64,
+    /// Pace of the opponent's possessions.
+    pub opp_pace: Option<f64>,
+    /// The opponent's complete shot zones.
+    pub opp_zones: Option<Zones>,
+}
+
+/// Which players and teams to load.
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    /// Everybody.
+    All,
+    /// These ids only.
+    Only(&'a [String]),
+}
+
+/// Earlier games of players and teams, ascending by date.
+#[derive(Debug, Default)]
+pub struct History {
+    players: HashMap<String, Vec<PlayerGame>>,
+    teams: HashMap<String, Vec<TeamGame>>,
+}
+
+fn rows_of(who: Who<'_>, col: &str) -> String {
+    match who {
+        Who::All => String::new(),
+        Who::Only(ids) => format!(
+            " AND {col} IN ({})",
+            ids.iter().map(|s| format!("'{}'", s.replace('\'', "''"))).collect::<Vec<_>>().join(",")
+        ),
+    }
+}
+
+fn date(s: &str) -> Result<Date> {
+    parse_date(s).map_err(|e| propcast_store::Error::Step { step: "history", message: e.to_string() })
+}
+
+impl History {
+    /// Loads the games dated in `[first − LOOKBACK_DAYS, last)` of the players and teams
+    /// asked for.
+    pub fn load(
+        wh: &Warehouse,
+        first: Date,
+        last: Date,
+        players: Who<'_>,
+        teams: Who<'_>,
+    ) -> Result<History> {
+        let from = (first - chrono::Duration::days(LOOKBACK_DAYS)).to_string();
+        let to = last.to_string();
+        let mut h = History::default();
+        let mut stmt = wh.conn().prepare(&format!(
+            "SELECT player_id, game_date, season_year, team_abbr, opp_abbr, is_dnp, minutes_played, points,
+                    fg_attempts, ft_attempts, ft_makes, usage_rate, has_complete_shot_zones,
+                    paint_attempts, paint_makes, mid_range_attempts, mid_range_makes,
+                    three_attempts_zones, three_makes_zones
+             FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{}
+             ORDER BY player_id, game_date",
+            rows_of(players, "player_id")
+        ))?;
+        let mut q = stmt.query([&from, &to])?;
+        let mut current: Option<(String, Vec<PlayerGame>)> = None;
+        while let Some(r) = q.next()? {
+            let pid: String = r.get(0)?;
+            let minutes: Option<f64> = r.get(6)?;
+            let points: Option<i64> = r.get(7)?;
+            let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
+            let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
+            let zones = if r.get::<_, i64>(12)? == 1 {
+                Some(Zones {
+                    paint_a: z(13)?.unwrap_or(0.0),
+                    paint_m: z(14)?.unwrap_or(0.0),
+                    mid_a: z(15)?.unwrap_or(0.0),
+                    mid_m: z(16)?.unwrap_or(0.0),
+                    three_a: z(17)?.unwrap_or(0.0),
+                    three_m: z(18)?.unwrap_or(0.0),
+                })
+            } else {
+                None
+            };
+            let g = PlayerGame {
+                date: date(&r.get::<_, String>(1)?)?,
+                season_year: r.get(2)?,
+                team: r.get(3)?,
+                opp: r.get(4)?,
+                dnp,
+                minutes: minutes.unwrap_or(0.0),
+                points: points.unwrap_or(0) as f64,
+                fga: z(8)?.unwrap_or(0.0),
+                fta: z(9)?.unwrap_or(0.0),
+                ftm: z(10)?.unwrap_or(0.0),
+                usage: z(11)?,
+                zones: if dnp { None } else { zones },
+            };
+            match &mut current {
+                Some((p, v)) if *p == pid => v.push(g),
+                _ => {
+                    if let Some((p, v)) = current.take() {
+                        h.players.insert(p, v);
+                    }
+                    current = Some((pid, vec![g]));
+                }
+            }
+        }
+        if let Some((p, v)) = current {
+            h.players.insert(p, v);
+        }
+        let mut stmt = wh.conn().prepare(&format!(
+            "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
+                    o.offensive_rating, d.defensive_rating, d.points_allowed, d.opponent_pace,
+                    d.has_complete_shot_zones, d.opp_paint_attempts, d.opp_paint_makes,
+                    d.opp_mid_range_attempts, d.opp_mid_range_makes, d.opp_three_attempts_zones,
+                    d.opp_three_makes_zones
+             FROM team_offense_game_summary o
+             JOIN team_defense_game_summary d ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
+             WHERE o.game_date >= ?1 AND o.game_date < ?2{}
+             ORDER BY o.team_abbr, o.game_date",
+            rows_of(teams, "o.team_abbr")
+        ))?;
+        let mut q = stmt.query([&from, &to])?;
+        while let Some(r) = q.next()? {
+            let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
+            let opp_zones = if r.get::<_, i64>(10)? == 1 {
+                Some(Zones {
+                    paint_a: z(11)?.unwrap_or(0.0),
+                    paint_m: z(12)?.unwrap_or(0.0),
+                    mid_a: z(13)?.unwrap_or(0.0),
+                    mid_m: z(14)?.unwrap_or(0.0),
+                    three_a: z(15)?.unwrap_or(0.0),
+                    three_m: z(16)?.unwrap_or(0.0),
+                })
+            } else {
+                None
+            };
+            let g = TeamGame {
+                date: date(&r.get::<_, String>(1)?)?,
+                season_year: r.get(2)?,
+                win: r.get::<_, i64>(3)? == 1,
+                margin: r.get::<_, i64>(4)? as f64,
+                pace: z(5)?,
+                off_rating: z(6)?,
+                def_rating: z(7)?,
+                points_allowed: r.get::<_, i64>(8)? as f64,
+                opp_pace: z(9)?,
+                opp_zones,
+            };
+            h.teams.entry(r.get(0)?).or_default().push(g);
+        }
+        Ok(h)
+    }
+
+    /// The player's rows dated in `[date − LOOKBACK_DAYS, date)`, ascending.
+    pub fn player_before(&self, player: &str, date: Date) -> &[PlayerGame] {
+        let Some(v) = self.players.get(player) else { return &[] };
+        let from = date - chrono::Duration::days(LOOKBACK_DAYS);
+        &v[v.partition_point(|g| g.date < from)..v.partition_point(|g| g.date < date)]
+    }
+
+    /// The team's games dated in `[date − LOOKBACK_DAYS, date)`, ascending.
+    pub fn team_before(&self, team: &str, date: Date) -> &[TeamGame] {
+        let Some(v) = self.teams.get(team) else { return &[] };
+        let from = date - chrono::Duration::days(LOOKBACK_DAYS);
+        &v[v.partition_point(|g| g.date < from)..v.partition_point(|g| g.date < date)]
+    }
+
+    /// Every team's games before `date` (league averages).
+    pub fn teams_before(&self, date: Date) -> impl Iterator<Item = (&str, &[TeamGame])> {
+        self.teams.keys().map(move |t| (t.as_str(), self.team_before(t, date)))
+    }
+}
+
+mod rusqlite_f64 {
+    pub type R = std::result::Result<Option<f64>, propcast_store::SqliteError>;
+}

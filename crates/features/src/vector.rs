@@ -1,0 +1,481 @@
+//! The feature vector: one pure function from a row's inputs to every contract feature with
+//! its source tag. The feature store step and the on-the-fly path both call [`build`]; they
+//! differ only in where the phase-4 values come from (the stored tables, or computed in
+//! memory from phase-3 tables), which the train-equals-serve test compares.
+
+use crate::composite::{CompositeFacts, OppDefense};
+use crate::daily_cache::{scoring, team_form, CacheFacts, Workload};
+use crate::history::{PlayerGame, TeamGame};
+use crate::util::{last, opt_real, parse, sample_std, slope, text, Day};
+use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
+use propcast_core::stats::mean;
+use propcast_core::Date;
+use propcast_store::{Result, Value, Warehouse};
+
+/// One row of the pre-game population with what the context tables know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextRow {
+    /// Game.
+    pub game_id: String,
+    /// Player.
+    pub player_id: String,
+    /// Date.
+    pub date: Date,
+    /// Season, `2024-25`.
+    pub season: String,
+    /// Season start year.
+    pub season_year: i64,
+    /// Day of the season.
+    pub day: Day,
+    /// Team.
+    pub team: String,
+    /// Opponent.
+    pub opp: String,
+    /// At home.
+    pub home: bool,
+    /// A playoff game.
+    pub playoff: bool,
+    /// `available` or `out`.
+    pub status: String,
+    /// Days since the previous game.
+    pub days_rest: Option<i64>,
+    /// Played yesterday.
+    pub back_to_back: bool,
+    /// Recent workload.
+    pub workload: Workload,
+    /// Mean usage of the last 7 games.
+    pub usage_last_7: Option<f64>,
+    /// Star teammates out.
+    pub star_teammates_out: i64,
+    /// Consensus latest pre-tip line.
+    pub line: Option<f64>,
+    /// Consensus opening pre-tip line.
+    pub opening_line: Option<f64>,
+    /// Per book JSON.
+    pub lines_by_book: Option<String>,
+    /// Streaks against today's line.
+    pub streaks: (i64, i64),
+    /// The opponent's days of rest.
+    pub opp_days_rest: Option<i64>,
+    /// Team pace − opponent pace, last 10.
+    pub pace_differential: Option<f64>,
+}
+
+const CONTEXT_SQL: &str =
+    "SELECT c.game_id, c.player_id, c.game_date, c.season, g.season_year, g.day_of_season,
+        c.team_abbr, c.opponent_team_abbr, c.home_game, s.season_type, c.pre_game_status, c.days_rest,
+        c.back_to_back, c.games_in_last_7_days, c.games_in_last_14_days, c.minutes_in_last_7_days,
+        c.minutes_in_last_14_days, c.back_to_backs_last_14_days, c.avg_usage_rate_last_7_games,
+        c.star_teammates_out, c.current_points_line, c.opening_points_line, c.lines_by_book,
+        c.prop_over_streak, c.prop_under_streak, t.opponent_days_rest, t.pace_differential
+    FROM upcoming_player_game_context c
+    JOIN schedule s ON s.game_id = c.game_id
+    JOIN game_dates g ON g.game_date = c.game_date
+    LEFT JOIN upcoming_team_game_context t ON t.game_id = c.game_id AND t.team_abbr = c.team_abbr";
+
+impl ContextRow {
+    /// Loads the context rows matching `filter` (a condition on `c`), ordered by date, game
+    /// and player.
+    pub fn load(
+        wh: &Warehouse,
+        filter: &str,
+        params: &[&dyn propcast_store::ToSql],
+    ) -> Result<Vec<ContextRow>> {
+        let mut stmt = wh.conn().prepare_cached(&format!(
+            "{CONTEXT_SQL} WHERE {filter} ORDER BY c.game_date, c.game_id, c.player_id"
+        ))?;
+        let mut q = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next()? {
+            out.push(ContextRow {
+                game_id: r.get(0)?,
+                player_id: r.get(1)?,
+                date: parse(&r.get::<_, String>(2)?)?,
+                season: r.get(3)?,
+                season_year: r.get(4)?,
+                day: Day(r.get(5)?),
+                team: r.get(6)?,
+                opp: r.get(7)?,
+                home: r.get::<_, i64>(8)? == 1,
+                playoff: r.get::<_, String>(9)? == "Playoffs",
+                status: r.get(10)?,
+                days_rest: r.get(11)?,
+                back_to_back: r.get::<_, i64>(12)? == 1,
+                workload: Workload {
+                    games_7: r.get(13)?,
+                    games_14: r.get(14)?,
+                    minutes_7: r.get(15)?,
+                    minutes_14: r.get(16)?,
+                    b2b_14: r.get(17)?,
+                },
+                usage_last_7: r.get(18)?,
+                star_teammates_out: r.get(19)?,
+                line: r.get(20)?,
+                opening_line: r.get(21)?,
+                lines_by_book: r.get(22)?,
+                streaks: (r.get(23)?, r.get(24)?),
+                opp_days_rest: r.get(25)?,
+                pace_differential: r.get(26)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// An earlier game of the player with a pre-tip line: the line and what he scored.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinePoint {
+    /// Date.
+    pub date: Date,
+    /// Consensus pre-tip line.
+    pub line: f64,
+    /// Points, if he played.
+    pub points: Option<f64>,
+}
+
+/// Earlier lined games per player, dated in `[first − 60, last)`, ascending.
+pub fn line_history(
+    wh: &Warehouse,
+    first: Date,
+    last: Date,
+    player: Option<&str>,
+) -> Result<std::collections::HashMap<String, Vec<LinePoint>>> {
+    let from = (first - chrono::Duration::days(60)).to_string();
+    let mut stmt = wh.conn().prepare_cached(
+        "SELECT player_id, game_date, current_points_line, outcome_played, outcome_points
+         FROM upcoming_player_game_context
+         WHERE game_date >= ?1 AND game_date < ?2 AND current_points_line IS NOT NULL
+           AND (?3 IS NULL OR player_id = ?3)
+         ORDER BY player_id, game_date",
+    )?;
+    let mut q = stmt.query(propcast_store::params![from, last.to_string(), player])?;
+    let mut out: std::collections::HashMap<String, Vec<LinePoint>> = Default::default();
+    while let Some(r) = q.next()? {
+        let played = r.get::<_, Option<i64>>(3)? == Some(1);
+        out.entry(r.get(0)?).or_default().push(LinePoint {
+            date: parse(&r.get::<_, String>(1)?)?,
+            line: r.get(2)?,
+            points: if played { r.get::<_, Option<f64>>(4)? } else { None },
+        });
+    }
+    Ok(out)
+}
+
+/// The phase-4 values of a row, from the stored tables or computed in memory.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase4 {
+    /// The daily cache row (3+ games).
+    pub cache: Option<CacheFacts>,
+    /// The composite factors.
+    pub composite: Option<CompositeFacts>,
+    /// The player's zone rates over his last 10 games (paint, mid, three; percent).
+    pub zones: Option<(f64, f64, f64)>,
+    /// The opponent's defense.
+    pub opp: Option<OppDefense>,
+}
+
+/// Everything a feature row is computed from.
+#[derive(Debug)]
+pub struct FeatureInputs<'a> {
+    /// The context row.
+    pub ctx: &'a ContextRow,
+    /// Phase-4 values.
+    pub p4: &'a Phase4,
+    /// The player's rows before the date (lookback).
+    pub history: &'a [PlayerGame],
+    /// His team's games before the date.
+    pub team: &'a [TeamGame],
+    /// His earlier lined games (any date before this one; windows applied here).
+    pub lines: &'a [LinePoint],
+    /// The histories of teammates listed out for this game.
+    pub teammates_out: Vec<&'a [PlayerGame]>,
+}
+
+/// One feature row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureRow {
+    /// Values in contract order; `None` is missing.
+    pub values: Vec<Option<f64>>,
+    /// Source tags in contract order.
+    pub tags: Vec<Tag>,
+}
+
+impl FeatureRow {
+    fn new() -> FeatureRow {
+        FeatureRow { values: vec![None; FEATURE_COUNT], tags: vec![Tag::Missing; FEATURE_COUNT] }
+    }
+
+    fn set(&mut self, f: F, v: Option<f64>, tag: Tag) {
+        let v = v.filter(|x| x.is_finite());
+        self.tags[f as usize] = if v.is_some() { tag } else { Tag::Missing };
+        self.values[f as usize] = v;
+    }
+
+    /// The value of a feature.
+    pub fn get(&self, f: F) -> Option<f64> {
+        self.values[f as usize]
+    }
+
+    /// The row's quality.
+    pub fn quality(&self) -> Quality {
+        Quality::score(&self.tags)
+    }
+
+    /// The `feature_sources` codes.
+    pub fn source_codes(&self) -> String {
+        self.tags.iter().map(|t| t.code()).collect()
+    }
+
+    /// The `ml_feature_store` row.
+    pub fn row(&self, ctx: &ContextRow) -> Vec<Value> {
+        let mut r = vec![
+            text(&ctx.player_id),
+            text(&ctx.game_id),
+            text(ctx.date.to_string()),
+            text(&ctx.season),
+            text(&ctx.team),
+            text(&ctx.opp),
+            text(&ctx.status),
+            text(CONTRACT_VERSION),
+        ];
+        r.extend(self.values.iter().map(|v| opt_real(*v)));
+        let q = self.quality();
+        r.push(text(self.source_codes()));
+        r.push(Value::Integer(q.present as i64));
+        r.push(Value::Integer(q.required_missing as i64));
+        r.push(Value::Real(q.score));
+        r.push(text(q.tier.as_str()));
+        r.extend(q.categories.iter().map(|(_, v)| Value::Real(*v)));
+        r.push(Value::Integer(q.is_training_ready.into()));
+        r.push(Value::Integer(q.is_quality_ready.into()));
+        r.push(Value::Integer(ctx.day.early().into()));
+        r
+    }
+
+    /// Reads a stored `ml_feature_store` row's features (columns named as the contract).
+    pub fn from_values(values: &[Value], sources: &str) -> FeatureRow {
+        let v = values
+            .iter()
+            .map(|v| match v {
+                Value::Real(x) => Some(*x),
+                Value::Integer(i) => Some(*i as f64),
+                _ => None,
+            })
+            .collect();
+        FeatureRow {
+            values: v,
+            tags: sources.chars().map(|c| Tag::from_code(c).unwrap_or(Tag::Missing)).collect(),
+        }
+    }
+}
+
+fn bucket(x: f64, small: f64, large: f64) -> f64 {
+    if x >= large {
+        2.0
+    } else if x >= small {
+        1.0
+    } else if x <= -large {
+        -2.0
+    } else if x <= -small {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+fn book_std(json: Option<&str>) -> Option<f64> {
+    let v: serde_json::Value = serde_json::from_str(json?).ok()?;
+    let latest: Vec<f64> = v
+        .as_object()?
+        .iter()
+        .filter(|(book, _)| !book.eq_ignore_ascii_case("bovada"))
+        .filter_map(|(_, l)| l.get("latest")?.as_f64())
+        .collect();
+    sample_std(&latest)
+}
+
+/// Computes every feature of one row.
+pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
+    use F::*;
+    let (ctx, p4) = (i.ctx, i.p4);
+    let d = ctx.date;
+    let mut r = FeatureRow::new();
+    let played: Vec<&PlayerGame> = i.history.iter().filter(|g| g.played()).collect();
+    let season: Vec<&PlayerGame> =
+        played.iter().copied().filter(|g| g.season_year == ctx.season_year).collect();
+    let l10 = last(&played, 10);
+    let pts = |w: &[&PlayerGame]| w.iter().map(|g| g.points).collect::<Vec<_>>();
+    let mins = |w: &[&PlayerGame]| w.iter().map(|g| g.minutes).collect::<Vec<_>>();
+
+    // Player scoring: the daily cache, else computed from phase 3.
+    match &p4.cache {
+        Some(c) => {
+            r.set(points_avg_last_5, Some(c.points_avg_last_5), Tag::Phase4);
+            r.set(points_avg_last_10, Some(c.points_avg_last_10), Tag::Phase4);
+            r.set(points_avg_season, c.points_avg_season, Tag::Phase4);
+            r.set(points_std_last_10, c.points_std_last_10, Tag::Phase4);
+            r.set(games_in_last_7_days, Some(c.games_in_last_7_days as f64), Tag::Phase4);
+            r.set(team_pace, c.team_pace_last_10, Tag::Phase4);
+            r.set(team_off_rating, c.team_off_rating_last_10, Tag::Phase4);
+        }
+        None => {
+            let (l5, l10m, s, std) = scoring(&played, ctx.season_year);
+            r.set(points_avg_last_5, l5, Tag::Phase3);
+            r.set(points_avg_last_10, l10m, Tag::Phase3);
+            r.set(points_avg_season, s, Tag::Phase3);
+            r.set(points_std_last_10, std, Tag::Phase3);
+            r.set(games_in_last_7_days, Some(ctx.workload.games_7 as f64), Tag::Phase3);
+            let (pace, ortg) = team_form(i.team);
+            r.set(team_pace, pace, Tag::Phase3);
+            r.set(team_off_rating, ortg, Tag::Phase3);
+        }
+    }
+    let c = p4.composite.unwrap_or_default();
+    r.set(fatigue_score, c.fatigue_score, Tag::Phase4);
+    r.set(shot_zone_mismatch_score, c.shot_zone_mismatch_score, Tag::Phase4);
+    r.set(pace_score, c.pace_score, Tag::Phase4);
+    r.set(usage_spike_score, c.usage_spike_score, Tag::Phase4);
+
+    let rest = ctx.days_rest.zip(ctx.opp_days_rest).map(|(a, b)| ((a - b) as f64).clamp(-2.0, 2.0));
+    r.set(rest_advantage, rest, Tag::Calculated);
+    r.set(injury_risk, Some(if ctx.status == "out" { 3.0 } else { 0.0 }), Tag::Phase3);
+    let trend = (played.len() >= 5).then(|| {
+        let w = last(&played, 5);
+        mean(&pts(&w[3..])).unwrap_or(0.0) - mean(&pts(&w[..3])).unwrap_or(0.0)
+    });
+    r.set(recent_trend, trend.map(|x| bucket(x, 2.0, 5.0)), Tag::Calculated);
+    let season_min = mean(&mins(&season));
+    let change = mean(&mins(l10)).zip(season_min).filter(|(_, s)| *s > 0.0).map(|(a, s)| (a - s) / s);
+    r.set(minutes_change, change.map(|x| bucket(x, 0.10, 0.20)), Tag::Calculated);
+    let opp = p4.opp.unwrap_or_default();
+    r.set(opponent_def_rating, opp.def_rating, Tag::Phase4);
+    r.set(opponent_pace, opp.pace, Tag::Phase4);
+    r.set(home_away, Some(if ctx.home { 1.0 } else { 0.0 }), Tag::Phase3);
+    r.set(back_to_back, Some(if ctx.back_to_back { 1.0 } else { 0.0 }), Tag::Phase3);
+    r.set(playoff_game, Some(if ctx.playoff { 1.0 } else { 0.0 }), Tag::Phase3);
+    r.set(pct_paint, p4.zones.map(|z| z.0 / 100.0), Tag::Phase4);
+    r.set(pct_mid_range, p4.zones.map(|z| z.1 / 100.0), Tag::Phase4);
+    r.set(pct_three, p4.zones.map(|z| z.2 / 100.0), Tag::Phase4);
+    let ft = (l10.len() >= 5).then(|| {
+        let (ftm, p) = l10.iter().fold((0.0, 0.0), |(f, p), g| (f + g.ftm, p + g.points));
+        (p > 0.0).then(|| (ftm / p).clamp(0.0, 0.5))
+    });
+    r.set(pct_free_throw, ft.flatten(), Tag::Calculated);
+    let team_season: Vec<&TeamGame> = i.team.iter().filter(|g| g.season_year == ctx.season_year).collect();
+    let win = (team_season.len() >= 5)
+        .then(|| team_season.iter().filter(|g| g.win).count() as f64 / team_season.len() as f64);
+    r.set(team_win_pct, win, Tag::Calculated);
+
+    // Lines (pre-tip snapshots only: the context keeps nothing else).
+    r.set(vegas_points_line, ctx.line, Tag::Vegas);
+    r.set(vegas_opening_line, ctx.opening_line, Tag::Vegas);
+    r.set(vegas_line_move, ctx.line.zip(ctx.opening_line).map(|(c, o)| c - o), Tag::Vegas);
+    r.set(has_vegas_line, Some(if ctx.line.is_some() { 1.0 } else { 0.0 }), Tag::Vegas);
+
+    let vs: Vec<f64> = played.iter().filter(|g| g.opp == ctx.opp).map(|g| g.points).collect();
+    r.set(avg_points_vs_opponent, mean(&vs), Tag::Calculated);
+    r.set(games_vs_opponent, Some(vs.len() as f64), Tag::Calculated);
+    r.set(minutes_avg_last_10, mean(&mins(l10)), Tag::Calculated);
+    r.set(
+        ppm_avg_last_10,
+        mean(&l10.iter().map(|g| g.points / g.minutes).collect::<Vec<_>>()),
+        Tag::Calculated,
+    );
+    let rows10 = last(i.history, 10);
+    let dnp = (rows10.len() >= 3)
+        .then(|| rows10.iter().filter(|g| !g.played()).count() as f64 / rows10.len() as f64);
+    r.set(dnp_rate, dnp, Tag::Calculated);
+    r.set(pts_slope_10g, (l10.len() >= 5).then(|| slope(&pts(l10))).flatten(), Tag::Calculated);
+    let (l5, s, std) = (r.get(points_avg_last_5), r.get(points_avg_season), r.get(points_std_last_10));
+    let z = l5.zip(s).zip(std.filter(|x| *x > 0.0)).map(|((a, s), sd)| ((a - s) / sd).clamp(-3.0, 3.0));
+    r.set(pts_vs_season_zscore, z, Tag::Calculated);
+    let breakout = l5.zip(s).zip(std).map(|((a, s), sd)| if a > s + 1.5 * sd { 1.0 } else { 0.0 });
+    r.set(breakout_flag, breakout, Tag::Calculated);
+    r.set(star_teammates_out, Some(ctx.star_teammates_out as f64), Tag::Phase3);
+    r.set(days_rest, ctx.days_rest.map(|x| x as f64), Tag::Phase3);
+    r.set(minutes_load_last_7d, Some(ctx.workload.minutes_7), Tag::Phase3);
+
+    // The 60-day window.
+    let since60 = d - chrono::Duration::days(60);
+    let w60: Vec<&PlayerGame> = played.iter().copied().filter(|g| g.date >= since60).collect();
+    let p60 = pts(&w60);
+    let avg60 = mean(&p60);
+    let l3 = mean(&pts(last(&w60, 3)));
+    r.set(points_avg_last_3, l3, Tag::Calculated);
+    let l7 = pts(last(&w60, 7));
+    r.set(scoring_trend_slope, (l7.len() >= 4).then(|| slope(&l7)).flatten(), Tag::Calculated);
+    let dev = l3.zip(avg60).zip(sample_std(&p60).filter(|s| *s > 0.0)).map(|((a, m), s)| (a - m) / s);
+    r.set(deviation_from_avg_last3, dev, Tag::Calculated);
+    let below = avg60.map(|m| p60.iter().rev().take_while(|p| **p < m).count() as f64);
+    r.set(consecutive_games_below_avg, below, Tag::Calculated);
+    let since30 = d - chrono::Duration::days(30);
+    let freed: f64 = i
+        .teammates_out
+        .iter()
+        .filter_map(|h| {
+            mean(
+                &h.iter()
+                    .filter(|g| g.played() && g.date >= since30 && g.minutes > 10.0)
+                    .filter_map(|g| g.usage)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .sum();
+    r.set(teammate_usage_available, Some(freed), Tag::Calculated);
+    let u5: Vec<f64> = last(&played, 5).iter().filter_map(|g| g.usage).collect();
+    r.set(usage_rate_last_5, (u5.len() >= 3).then(|| mean(&u5)).flatten(), Tag::Calculated);
+    let mut since_change = 0.0;
+    let mut next = d;
+    for g in played.iter().rev() {
+        if g.team != ctx.team || (next - g.date).num_days() > 14 || since_change >= 30.0 {
+            break;
+        }
+        since_change += 1.0;
+        next = g.date;
+    }
+    r.set(games_since_structural_change, Some(since_change), Tag::Calculated);
+    r.set(multi_book_line_std, book_std(ctx.lines_by_book.as_deref()), Tag::Vegas);
+    r.set(prop_over_streak, ctx.line.map(|_| ctx.streaks.0 as f64), Tag::Vegas);
+    r.set(prop_under_streak, ctx.line.map(|_| ctx.streaks.1 as f64), Tag::Vegas);
+    r.set(line_vs_season_avg, ctx.line.zip(s).map(|(l, s)| l - s), Tag::Vegas);
+    let earlier: Vec<&LinePoint> = i.lines.iter().filter(|l| l.date < d).collect();
+    let since14 = d - chrono::Duration::days(14);
+    let prev = earlier.last().filter(|l| l.date >= since14).map(|l| l.line);
+    r.set(prop_line_delta, ctx.line.zip(prev).map(|(a, b)| a - b), Tag::Vegas);
+    let graded: Vec<(f64, f64)> =
+        earlier.iter().filter(|l| l.date >= since60).filter_map(|l| l.points.map(|p| (p, l.line))).collect();
+    let g10 = last(&graded, 10);
+    let over = (g10.len() >= 5).then(|| g10.iter().filter(|(p, l)| p > l).count() as f64 / g10.len() as f64);
+    r.set(over_rate_last_10, over, Tag::Vegas);
+    let g5 = last(&graded, 5);
+    r.set(
+        margin_vs_line_avg_last_5,
+        (g5.len() >= 3).then(|| mean(&g5.iter().map(|(p, l)| p - l).collect::<Vec<_>>())).flatten(),
+        Tag::Vegas,
+    );
+    let t60: Vec<&TeamGame> = i.team.iter().filter(|g| g.date >= since60).collect();
+    let t10 = last(&t60, 10);
+    let blowout = (!t10.is_empty())
+        .then(|| t10.iter().filter(|g| g.margin.abs() >= 15.0).count() as f64 / t10.len() as f64);
+    r.set(blowout_minutes_risk, blowout, Tag::Calculated);
+    r.set(minutes_volatility_last_10, sample_std(&mins(l10)), Tag::Calculated);
+    let mismatch = r.get(team_pace).zip(r.get(opponent_pace)).map(|(a, b)| a - b);
+    r.set(opponent_pace_mismatch, mismatch, Tag::Calculated);
+    debug_assert_eq!(r.values.len(), FEATURES.len());
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_and_book_spread() {
+        assert_eq!(bucket(5.0, 2.0, 5.0), 2.0);
+        assert_eq!(bucket(-2.5, 2.0, 5.0), -1.0);
+        assert_eq!(bucket(1.9, 2.0, 5.0), 0.0);
+        let j = r#"{"draftkings":{"open":20.5,"latest":21.5},"fanduel":{"open":20.5,"latest":22.5},"bovada":{"open":30,"latest":30}}"#;
+        assert!((book_std(Some(j)).unwrap() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+        assert_eq!(book_std(Some(r#"{"draftkings":{"open":20.5,"latest":21.5}}"#)), None);
+    }
+}
