@@ -51,7 +51,14 @@ pub enum Command {
     /// Run one SQL query against the warehouse (read-only) and print the rows.
     Sql(SqlArgs),
     /// Print the warehouse schema (the source of docs/warehouse.md).
-    Schema,
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the feature contract table instead (the generated part of docs/features.md).
+    #[arg(long)]
+    pub contract: bool,
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +131,17 @@ pub enum FeaturesCommand {
     /// Per feature and season: coverage, mean, min, max, source shares, drift against the
     /// previous season (REGRESSION below 0.90×, DEGRADATION below 0.95×).
     Report(FeaturesReportArgs),
+    /// One player's feature row for one game, computed on the fly from phase-3 tables (the
+    /// path that serving uses), beside the stored row when there is one.
+    Row(FeaturesRowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeaturesRowArgs {
+    /// Game id (`YYYYMMDD_AWAY_HOME`).
+    pub game_id: String,
+    /// Player id (bbref slug or `nba:<id>`).
+    pub player_id: String,
 }
 
 #[derive(Debug, Args)]

@@ -232,6 +232,29 @@ pub fn feature(name: &str) -> Option<(usize, &'static FeatureDef)> {
     FEATURES.iter().enumerate().find(|(_, f)| f.name == name)
 }
 
+/// The contract as a Markdown table: the generated part of `docs/features.md` (a test keeps
+/// the document in step; `propcast schema --contract` prints it).
+pub fn markdown() -> String {
+    let mut s = format!(
+        "Contract version `{CONTRACT_VERSION}`, {FEATURE_COUNT} features, in vector order. Required features \
+         cap the row's quality when missing.\n\n\
+         | # | feature | unit | source | category | required | window | rule |\n|---|---|---|---|---|---|---|---|\n"
+    );
+    for (i, f) in FEATURES.iter().enumerate() {
+        s.push_str(&format!(
+            "| {i} | `{}` | {} | {} | {} | {} | {} | {} |\n",
+            f.name,
+            f.unit,
+            f.source.as_str(),
+            f.category.as_str(),
+            if f.required { "yes" } else { "no" },
+            f.window,
+            f.doc
+        ));
+    }
+    s
+}
+
 /// Quality tier of a row (spec §5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tier {
@@ -427,6 +450,16 @@ mod tests {
         for t in Tag::ALL {
             assert_eq!(Tag::from_code(t.code()), Some(t));
         }
+    }
+
+    #[test]
+    fn docs_features_md_holds_the_contract() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/features.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            doc.contains(&markdown()),
+            "docs/features.md is stale: paste the output of `propcast schema --contract` into it"
+        );
     }
 
     #[test]

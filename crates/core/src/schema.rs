@@ -746,7 +746,7 @@ pub const TEAM_DEFENSE_ZONE_ANALYSIS: TableDef = TableDef {
         EARLY,
         REASON,
     ],
-    primary_key: &["team_abbr", "analysis_date"],
+    primary_key: &["analysis_date", "team_abbr"],
     partitioning: Partitioning::Date("analysis_date"),
 };
 
@@ -782,7 +782,7 @@ pub const PLAYER_SHOT_ZONE_ANALYSIS: TableDef = TableDef {
         EARLY,
         REASON,
     ],
-    primary_key: &["player_id", "analysis_date"],
+    primary_key: &["analysis_date", "player_id"],
     partitioning: Partitioning::Date("analysis_date"),
 };
 
@@ -820,7 +820,7 @@ pub const PLAYER_DAILY_CACHE: TableDef = TableDef {
         k("shot_zone_data_available", Int, "1 if the shot zone rates are present"),
         k("early_season_flag", Int, "1 with fewer than 10 games this season"),
     ],
-    primary_key: &["player_id", "team_abbr", "cache_date"],
+    primary_key: &["cache_date", "player_id", "team_abbr"],
     partitioning: Partitioning::Date("cache_date"),
 };
 
@@ -904,7 +904,7 @@ pub const ML_FEATURE_STORE: TableDef = TableDef {
     layer: "precompute",
     doc: "One row per player of the date's pre-game population (outside the bootstrap window): every contract feature as a named column (NULL when missing), its source tag and the row's quality. Training and serving read the same rows.",
     columns: &ML_COLUMNS,
-    primary_key: &["player_id", "game_id"],
+    primary_key: &["game_id", "player_id"],
     partitioning: Partitioning::Date("game_date"),
 };
 

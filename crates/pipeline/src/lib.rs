@@ -31,8 +31,9 @@ pub use graph::{bootstrap_sensitive, render_dot, render_text, select, steps, val
 pub use home::{Home, HomeLock};
 pub use plan::{Mode, Reason};
 pub use propcast_core::{parse_date, Date};
+pub use propcast_features::{feature_row, Served};
 pub use propcast_ingest::{ingest_dataset, IngestReport, TableReport, TableStatus};
-pub use report::{features_report, FeatureCoverage};
+pub use report::{features_report, FeatureCoverage, FeaturesReport, SeasonSummary};
 pub use status::{status, AssetStatus};
 pub use summary::{season_summary, SeasonRow};
 pub use up::{run_backfill, up, UpReport};

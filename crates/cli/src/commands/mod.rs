@@ -25,8 +25,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(a) => bench::run(g, &data_dir(a.data), workers(a.workers)),
         Command::Ingest(IngestCommand::Dataset(a)) => ingest::run(g, &data_dir(a.dir)),
         Command::Features(FeaturesCommand::Report(a)) => features::run(g, a.season.as_deref()),
+        Command::Features(FeaturesCommand::Row(a)) => features::row(g, &a.game_id, &a.player_id),
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
-        Command::Schema => schema::run(g),
+        Command::Schema(a) => schema::run(g, a.contract),
     }
 }
 

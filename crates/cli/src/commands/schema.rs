@@ -1,9 +1,14 @@
-//! `propcast schema`: the warehouse tables as Markdown (or JSON with `--json`).
+//! `propcast schema`: the warehouse tables as Markdown (or JSON with `--json`); with
+//! `--contract`, the feature contract table of docs/features.md.
 
 use crate::args::Global;
 use propcast_core::schema::{self, Partitioning};
 
-pub fn run(g: &Global) -> anyhow::Result<()> {
+pub fn run(g: &Global, contract: bool) -> anyhow::Result<()> {
+    if contract {
+        print!("{}", propcast_core::features::markdown());
+        return Ok(());
+    }
     if !g.json {
         print!("{}", schema::markdown());
         return Ok(());

@@ -106,10 +106,35 @@ fn features_report_gives_coverage_and_drift_per_season() {
     let o = propcast(home.path(), &["--json", "features", "report"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let rows = v.as_array().unwrap();
+    let rows = v["features"].as_array().unwrap();
     assert_eq!(rows.len(), propcast_core::features::FEATURES.len(), "one season, every feature");
+    let season = &v["seasons"][0];
+    assert_eq!(season["season"], "2017-18");
+    assert!(season["bootstrap_dates"].as_i64().unwrap() >= 10, "{season}");
+    assert!(season["bootstrap_player_games"].as_i64().unwrap() > 1000, "{season}");
+    let tiers: i64 = season["tiers"].as_array().unwrap().iter().map(|t| t[1].as_i64().unwrap()).sum();
+    assert_eq!(tiers, season["rows"].as_i64().unwrap());
     let l10 = rows.iter().find(|r| r["feature"] == "points_avg_last_10").unwrap();
     let cov = l10["coverage"].as_f64().unwrap();
     assert!(cov > 0.8 && cov < 1.0, "{l10}");
     assert!(l10["drift"].is_null(), "no previous season to compare with");
+    // Sources: the daily cache, with the phase-3 fallback for players with fewer than 3 games.
+    let src: Vec<&str> = l10["sources"].as_array().unwrap().iter().map(|s| s[0].as_str().unwrap()).collect();
+    assert!(src.contains(&"phase4") && src.contains(&"phase3"), "{l10}");
+    // One row on the fly, equal to the stored one.
+    let wh = propcast_store::Warehouse::open(&home.path().join("warehouse.sqlite")).unwrap();
+    let r = wh
+        .query(
+            "select game_id, player_id from ml_feature_store where points_avg_last_10 is not null limit 1",
+            &[],
+        )
+        .unwrap();
+    let (propcast_store::Value::Text(g), propcast_store::Value::Text(p)) = (&r.rows[0][0], &r.rows[0][1])
+    else {
+        panic!()
+    };
+    let o = propcast(home.path(), &["--json", "features", "row", g, p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["stored_row_equal"], true, "{v}");
 }
