@@ -52,6 +52,17 @@ impl Zones {
     }
 }
 
+/// A team tricode packed in an integer (no allocation per history row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TeamCode(u32);
+
+impl TeamCode {
+    /// The code of a tricode.
+    pub fn of(s: &str) -> TeamCode {
+        TeamCode(s.bytes().take(4).fold(0u32, |a, b| (a << 8) | u32::from(b)))
+    }
+}
+
 /// One row of a player's history (a game played, or a did-not-play row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlayerGame {
@@ -60,9 +71,9 @@ pub struct PlayerGame {
     /// Season start year.
     pub season_year: i64,
     /// The player's team.
-    pub team: String,
+    pub team: TeamCode,
     /// The opponent.
-    pub opp: String,
+    pub opp: TeamCode,
     /// Did not play.
     pub dnp: bool,
     /// Minutes (played games).
@@ -162,18 +173,17 @@ impl History {
                     paint_attempts, paint_makes, mid_range_attempts, mid_range_makes,
                     three_attempts_zones, three_makes_zones
              FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{}
-             ORDER BY player_id, game_date",
+             ORDER BY game_date",
             rows_of(players, "player_id")
         ))?;
         let mut q = stmt.query([&from, &to])?;
-        let mut current: Option<(String, Vec<PlayerGame>)> = None;
+        // Date order (the partition index, no sort); each player's rows stay ascending.
         while let Some(r) = q.next()? {
-            let pid: String = r.get(0)?;
             let minutes: Option<f64> = r.get(6)?;
             let points: Option<i64> = r.get(7)?;
             let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
             let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
-            let zones = if r.get::<_, i64>(12)? == 1 {
+            let zones = if !dnp && r.get::<_, i64>(12)? == 1 {
                 Some(Zones {
                     paint_a: z(13)?.unwrap_or(0.0),
                     paint_m: z(14)?.unwrap_or(0.0),
@@ -186,10 +196,10 @@ impl History {
                 None
             };
             let g = PlayerGame {
-                date: date(&r.get::<_, String>(1)?)?,
+                date: date(r.get_ref(1)?.as_str().map_err(propcast_store::SqliteError::from)?)?,
                 season_year: r.get(2)?,
-                team: r.get(3)?,
-                opp: r.get(4)?,
+                team: TeamCode::of(r.get_ref(3)?.as_str().map_err(propcast_store::SqliteError::from)?),
+                opp: TeamCode::of(r.get_ref(4)?.as_str().map_err(propcast_store::SqliteError::from)?),
                 dnp,
                 minutes: minutes.unwrap_or(0.0),
                 points: points.unwrap_or(0) as f64,
@@ -197,20 +207,15 @@ impl History {
                 fta: z(9)?.unwrap_or(0.0),
                 ftm: z(10)?.unwrap_or(0.0),
                 usage: z(11)?,
-                zones: if dnp { None } else { zones },
+                zones,
             };
-            match &mut current {
-                Some((p, v)) if *p == pid => v.push(g),
-                _ => {
-                    if let Some((p, v)) = current.take() {
-                        h.players.insert(p, v);
-                    }
-                    current = Some((pid, vec![g]));
+            let pid = r.get_ref(0)?.as_str().map_err(propcast_store::SqliteError::from)?;
+            match h.players.get_mut(pid) {
+                Some(v) => v.push(g),
+                None => {
+                    h.players.insert(pid.to_string(), vec![g]);
                 }
             }
-        }
-        if let Some((p, v)) = current {
-            h.players.insert(p, v);
         }
         let mut stmt = wh.conn().prepare(&format!(
             "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,

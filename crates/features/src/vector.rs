@@ -5,7 +5,7 @@
 
 use crate::composite::{CompositeFacts, OppDefense};
 use crate::daily_cache::{scoring, team_form, CacheFacts, Workload};
-use crate::history::{PlayerGame, TeamGame};
+use crate::history::{PlayerGame, TeamCode, TeamGame};
 use crate::util::{last, opt_real, parse, sample_std, slope, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
 use propcast_core::stats::mean;
@@ -372,7 +372,8 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     r.set(vegas_line_move, ctx.line.zip(ctx.opening_line).map(|(c, o)| c - o), Tag::Vegas);
     r.set(has_vegas_line, Some(if ctx.line.is_some() { 1.0 } else { 0.0 }), Tag::Vegas);
 
-    let vs: Vec<f64> = played.iter().filter(|g| g.opp == ctx.opp).map(|g| g.points).collect();
+    let opp_code = TeamCode::of(&ctx.opp);
+    let vs: Vec<f64> = played.iter().filter(|g| g.opp == opp_code).map(|g| g.points).collect();
     r.set(avg_points_vs_opponent, mean(&vs), Tag::Calculated);
     r.set(games_vs_opponent, Some(vs.len() as f64), Tag::Calculated);
     r.set(minutes_avg_last_10, mean(&mins(l10)), Tag::Calculated);
@@ -425,9 +426,10 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     let u5: Vec<f64> = last(&played, 5).iter().filter_map(|g| g.usage).collect();
     r.set(usage_rate_last_5, (u5.len() >= 3).then(|| mean(&u5)).flatten(), Tag::Calculated);
     let mut since_change = 0.0;
+    let team_code = TeamCode::of(&ctx.team);
     let mut next = d;
     for g in played.iter().rev() {
-        if g.team != ctx.team || (next - g.date).num_days() > 14 || since_change >= 30.0 {
+        if g.team != team_code || (next - g.date).num_days() > 14 || since_change >= 30.0 {
             break;
         }
         since_change += 1.0;

@@ -597,18 +597,35 @@ fn compute_and_write(
         }
         Ok(())
     };
+    // Compute and write times, for `-vv` (where a slow asset spends its time).
+    let compute_us = std::sync::atomic::AtomicU64::new(0);
+    let mut write_us = 0u128;
     let compute = |wh: &Warehouse, chunk: &[Planned]| {
+        let t = std::time::Instant::now();
         let dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
         let mut sorted = dates.clone();
         sorted.sort();
-        step.compute(wh, &sorted).map_err(|e| e.to_string())
+        let r = step.compute(wh, &sorted).map_err(|e| e.to_string());
+        compute_us.fetch_add(t.elapsed().as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
+        r
+    };
+    let log = |write_us: u128| {
+        tracing::debug!(
+            "{}: compute {:.2} s (summed over workers), write {:.2} s",
+            step.name(),
+            compute_us.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6,
+            write_us as f64 / 1e6
+        )
     };
     if workers == 1 || chunks.len() == 1 {
         for chunk in chunks {
             let started = now();
             let r = compute(wh, &chunk);
+            let t = std::time::Instant::now();
             handle(wh, (chunk, r, started))?;
+            write_us += t.elapsed().as_micros();
         }
+        log(write_us);
         return Ok(());
     }
     let path = wh.path().to_path_buf();
@@ -639,8 +656,11 @@ fn compute_and_write(
         }
         drop(tx);
         for msg in rx {
+            let t = std::time::Instant::now();
             handle(wh, msg)?;
+            write_us += t.elapsed().as_micros();
         }
+        log(write_us);
         Ok(())
     })
 }
