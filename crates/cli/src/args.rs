@@ -48,10 +48,23 @@ pub enum Command {
     /// Feature store reports.
     #[command(subcommand)]
     Features(FeaturesCommand),
+    /// Accuracy of every prediction system on the evaluation sets, per season (the source of
+    /// docs/accuracy.md with --markdown).
+    Eval(EvalArgs),
     /// Run one SQL query against the warehouse (read-only) and print the rows.
     Sql(SqlArgs),
     /// Print the warehouse schema (the source of docs/warehouse.md).
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Only this season (e.g. 2024-25).
+    #[arg(long)]
+    pub season: Option<String>,
+    /// Print Markdown (docs/accuracy.md) instead of tables.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

@@ -194,6 +194,7 @@ impl Step for MovingAverage {
                     Value::Text(ds.clone()),
                     Value::Integer(1),
                     Value::Real(pred),
+                    Value::Null,
                     line.map(|l| Value::Real(l.0)).unwrap_or(Value::Null),
                     line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
                     line.map(|l| Value::Integer(l.1)).unwrap_or(Value::Null),
@@ -201,6 +202,7 @@ impl Step for MovingAverage {
                     Value::Real(conf),
                     Value::Text(rec.as_str().into()),
                     Value::Text(MODEL_ID.into()),
+                    Value::Null,
                     Value::Integer(1),
                 ]);
             }

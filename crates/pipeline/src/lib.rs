@@ -15,6 +15,7 @@ mod bench;
 mod checks;
 mod engine;
 mod error;
+pub mod eval;
 mod graph;
 mod home;
 mod plan;

@@ -2,6 +2,7 @@
 
 mod backfill;
 mod bench;
+mod eval;
 mod features;
 mod graph;
 mod ingest;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Features(FeaturesCommand::Row(a)) => features::row(g, &a.game_id, &a.player_id),
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
         Command::Schema(a) => schema::run(g, a.contract),
+        Command::Eval(a) => eval::run(g, a.season.as_deref(), a.markdown),
     }
 }
 

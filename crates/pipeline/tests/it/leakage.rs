@@ -64,7 +64,9 @@ fn pre_game_assets_do_not_change_when_the_game_and_the_future_are_removed() {
         forget_from(&copy, d);
         let date = propcast_pipeline::parse_date(d).unwrap();
         for step in &pre_game {
-            let Output::Table { table, .. } = step.output() else { continue };
+            let Output::Table { table, scope } = step.output() else { continue };
+            // A shared table (several systems): only this step's rows.
+            let only = scope.map(|(c, v)| format!(" and {c} = '{v}'")).unwrap_or_default();
             let computed = step.compute(&copy, &[date]).unwrap();
             let mut fresh: Vec<Vec<Value>> = match computed.into_iter().next() {
                 Some((_, PartitionData::Rows(r))) => r,
@@ -72,7 +74,19 @@ fn pre_game_assets_do_not_change_when_the_game_and_the_future_are_removed() {
             };
             // Write it into the copy: later pre-game assets read it.
             let tx = copy.transaction().unwrap();
-            delete_partition(&tx, table, Some(d)).unwrap();
+            match scope {
+                Some((c, v)) => {
+                    let sql = format!(
+                        "delete from {} where {} = ?1 and {c} = ?2",
+                        table.name,
+                        table.partition_column().unwrap()
+                    );
+                    tx.execute(&sql, [d.as_str(), v]).unwrap();
+                }
+                None => {
+                    delete_partition(&tx, table, Some(d)).unwrap();
+                }
+            }
             insert_rows(&tx, table, fresh.iter().map(Vec::as_slice)).unwrap();
             tx.commit().unwrap();
             // Compare with the stored rows, outcome labels aside.
@@ -87,7 +101,7 @@ fn pre_game_assets_do_not_change_when_the_game_and_the_future_are_removed() {
             let mut stored = rows(
                 &full,
                 &format!(
-                    "select {} from {} where {} = '{d}'",
+                    "select {} from {} where {} = '{d}'{only}",
                     cols.join(", "),
                     table.name,
                     table.partition_column().unwrap()

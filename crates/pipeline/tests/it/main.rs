@@ -2,6 +2,7 @@
 
 mod bundled;
 mod engine;
+mod gbm;
 mod leakage;
 mod point_in_time;
 mod train_serve;

@@ -1,0 +1,538 @@
+//! The gradient-boosted model (`system_id = gbm`): LightGBM (through `lightgbm3`) on the
+//! feature contract, one model per season trained only on earlier seasons, with the features
+//! that the predicted dates lack dropped, and P(over) from the model's own out-of-sample
+//! residuals.
+//!
+//! Missing values stay NaN: LightGBM routes them down each split's learned default branch
+//! (its native missing-value handling); nothing is imputed.
+
+use lightgbm3::{Booster, Dataset};
+use propcast_core::features::{FEATURES, FEATURE_COUNT};
+use propcast_core::{parse_date, schema, Date};
+use propcast_store::{
+    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The system id.
+pub const SYSTEM: &str = "gbm";
+/// Bumped when training or prediction changes.
+pub const CODE_VERSION: &str = "gbm-1";
+/// A feature is dropped from the model for dates where fewer than this share of the rows of
+/// the date and the 28 days before it have it (spec: sources die mid-season).
+pub const MIN_COVERAGE: f64 = 0.5;
+
+fn err(message: impl Into<String>) -> propcast_store::Error {
+    propcast_store::Error::Step { step: "predictions_gbm", message: message.into() }
+}
+
+/// Hyper-parameters (chosen on the validation data only; see docs/accuracy.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GbmParams {
+    /// Shrinkage.
+    pub learning_rate: f64,
+    /// Leaves per tree.
+    pub num_leaves: i64,
+    /// Minimum rows per leaf.
+    pub min_data_in_leaf: i64,
+    /// Share of features per tree.
+    pub feature_fraction: f64,
+    /// L2 regularisation.
+    pub lambda_l2: f64,
+    /// Maximum boosting rounds.
+    pub max_rounds: i64,
+    /// Stop after this many rounds without a better validation L1.
+    pub early_stopping_rounds: i64,
+    /// Threads (1: the same model on every machine and run).
+    pub threads: i64,
+}
+
+impl Default for GbmParams {
+    fn default() -> Self {
+        GbmParams {
+            learning_rate: 0.05,
+            num_leaves: 31,
+            min_data_in_leaf: 100,
+            feature_fraction: 0.8,
+            lambda_l2: 1.0,
+            max_rounds: 1000,
+            early_stopping_rounds: 50,
+            threads: 1,
+        }
+    }
+}
+
+impl GbmParams {
+    /// LightGBM parameters: L1 objective (the median: MAE is the metric).
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "objective": "regression_l1", "metric": "l1",
+            "num_iterations": self.max_rounds, "early_stopping_rounds": self.early_stopping_rounds,
+            "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_data_in_leaf, "feature_fraction": self.feature_fraction,
+            "feature_fraction_seed": 7, "lambda_l2": self.lambda_l2, "num_threads": self.threads,
+            "seed": 7, "deterministic": true, "force_col_wise": true, "verbosity": -1,
+        })
+    }
+}
+
+/// Scoring tier of a player from his pre-game L10 points average.
+pub fn tier(l10: Option<f64>) -> usize {
+    match l10 {
+        Some(p) if p >= 20.0 => 3,
+        Some(p) if p >= 12.0 => 2,
+        Some(p) if p >= 5.0 => 1,
+        _ => 0,
+    }
+}
+
+/// Tier names, by [`tier`] index.
+pub const TIERS: [&str; 4] = ["bench", "role", "starter", "star"];
+
+/// Feature rows with their labels (players who played), in date order.
+#[derive(Debug, Default, Clone)]
+pub struct Labeled {
+    /// Row-major features, `FEATURE_COUNT` per row, NaN when missing.
+    pub x: Vec<f64>,
+    /// Points scored.
+    pub y: Vec<f64>,
+    /// Game dates.
+    pub dates: Vec<Date>,
+}
+
+impl Labeled {
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    /// Loads the played rows of the feature store dated in `[from, to)` (players available
+    /// before the game, with a scoring history).
+    pub fn load(wh: &Warehouse, from: Date, to: Date) -> Result<Labeled> {
+        let names: Vec<String> = FEATURES.iter().map(|f| format!("f.{}", f.name)).collect();
+        let mut stmt = wh.conn().prepare(&format!(
+            "SELECT c.outcome_points, f.game_date, {}
+             FROM ml_feature_store f
+             JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
+             WHERE f.game_date >= ?1 AND f.game_date < ?2 AND c.outcome_played = 1
+               AND f.pre_game_status = 'available' AND f.points_avg_last_10 IS NOT NULL
+             ORDER BY f.game_date, f.game_id, f.player_id",
+            names.join(", ")
+        ))?;
+        let mut q = stmt.query([from.to_string(), to.to_string()])?;
+        let mut l = Labeled::default();
+        while let Some(r) = q.next()? {
+            let Some(points) = r.get::<_, Option<f64>>(0)? else { continue };
+            l.y.push(points);
+            l.dates.push(parse_date(&r.get::<_, String>(1)?).map_err(|e| err(e.to_string()))?);
+            for i in 0..FEATURE_COUNT {
+                l.x.push(r.get::<_, Option<f64>>(2 + i)?.unwrap_or(f64::NAN));
+            }
+        }
+        Ok(l)
+    }
+
+    fn split_at(&self, n: usize) -> (Labeled, Labeled) {
+        let a = Labeled {
+            x: self.x[..n * FEATURE_COUNT].to_vec(),
+            y: self.y[..n].to_vec(),
+            dates: self.dates[..n].to_vec(),
+        };
+        let b = Labeled {
+            x: self.x[n * FEATURE_COUNT..].to_vec(),
+            y: self.y[n..].to_vec(),
+            dates: self.dates[n..].to_vec(),
+        };
+        (a, b)
+    }
+}
+
+/// Share of rows with a value, per contract feature.
+pub fn coverage(x: &[f64]) -> Vec<f64> {
+    let n = x.len() / FEATURE_COUNT;
+    let mut c = vec![0usize; FEATURE_COUNT];
+    for row in x.chunks(FEATURE_COUNT) {
+        for (i, v) in row.iter().enumerate() {
+            c[i] += usize::from(!v.is_nan());
+        }
+    }
+    c.into_iter().map(|k| if n == 0 { 0.0 } else { k as f64 / n as f64 }).collect()
+}
+
+/// Project full-width rows onto the kept features.
+fn project(x: &[f64], kept: &[usize]) -> Vec<f64> {
+    x.chunks(FEATURE_COUNT).flat_map(|row| kept.iter().map(move |i| row[*i])).collect()
+}
+
+/// A trained model with what it needs to predict and to state P(over).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GbmModel {
+    /// `gbm-<season>-<kept features hash>`.
+    pub model_id: String,
+    /// LightGBM model text.
+    pub model: String,
+    /// Contract indices of the features used, in model column order.
+    pub kept: Vec<usize>,
+    /// Contract indices dropped for low coverage in the predicted dates.
+    pub dropped: Vec<usize>,
+    /// Trees kept by early stopping.
+    pub iterations: i32,
+    /// Training and validation rows.
+    pub rows: (usize, usize),
+    /// Validation MAE.
+    pub valid_mae: f64,
+    /// Out-of-sample residuals (actual − predicted) of the validation rows, per tier, sorted.
+    pub residuals: [Vec<f64>; 4],
+}
+
+impl GbmModel {
+    /// Trains on `data` (date order): the last quarter of its dates validates (early
+    /// stopping and the residual distribution) a model trained on the rest; the model kept is
+    /// refitted on all of `data` with the chosen number of rounds.
+    pub fn train(
+        data: &Labeled,
+        kept: Vec<usize>,
+        dropped: Vec<usize>,
+        params: &GbmParams,
+        id: String,
+    ) -> Result<GbmModel> {
+        if data.len() < 1000 {
+            return Err(err(format!("{} training rows: too few to train", data.len())));
+        }
+        let cut_date = data.dates[data.len() * 3 / 4];
+        let cut = data.dates.partition_point(|d| *d < cut_date);
+        let (train, valid) = data.split_at(cut);
+        let nf = kept.len() as i32;
+        let (xt, xv) = (project(&train.x, &kept), project(&valid.x, &kept));
+        let yt: Vec<f32> = train.y.iter().map(|v| *v as f32).collect();
+        let yv: Vec<f32> = valid.y.iter().map(|v| *v as f32).collect();
+        let lg = |e: lightgbm3::Error| err(e.to_string());
+        let dt = Dataset::from_slice(&xt, &yt, nf, true).map_err(lg)?;
+        let dv = Dataset::from_slice_with_reference(&xv, &yv, nf, true, Some(&dt)).map_err(lg)?;
+        let first = Booster::train_with_valid(dt, Some(dv), &params.json()).map_err(lg)?;
+        let pv = first.predict(&xv, nf, true).map_err(lg)?;
+        // Refit on every row (the most recent games matter most) with the rounds that early
+        // stopping chose; the residuals above stay out of sample.
+        let best = first.num_iterations().max(1);
+        let mut refit = params.json();
+        refit["num_iterations"] = json!(best);
+        refit.as_object_mut().map(|o| o.remove("early_stopping_rounds"));
+        let all_x = project(&data.x, &kept);
+        let all_y: Vec<f32> = data.y.iter().map(|v| *v as f32).collect();
+        let booster =
+            Booster::train(Dataset::from_slice(&all_x, &all_y, nf, true).map_err(lg)?, &refit).map_err(lg)?;
+        let mut residuals: [Vec<f64>; 4] = Default::default();
+        let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
+        for (k, p) in pv.iter().enumerate() {
+            let row = &valid.x[k * FEATURE_COUNT..(k + 1) * FEATURE_COUNT];
+            residuals[tier(Some(row[l10]).filter(|v| !v.is_nan()))].push(valid.y[k] - p);
+        }
+        for r in residuals.iter_mut() {
+            r.sort_by(f64::total_cmp);
+        }
+        let valid_mae =
+            pv.iter().zip(&valid.y).map(|(p, y)| (p - y).abs()).sum::<f64>() / valid.len().max(1) as f64;
+        Ok(GbmModel {
+            model_id: id,
+            model: booster.save_string().map_err(lg)?,
+            kept,
+            dropped,
+            iterations: booster.num_iterations(),
+            rows: (train.len(), valid.len()),
+            valid_mae,
+            residuals,
+        })
+    }
+
+    /// Predicts full-width feature rows.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        if x.is_empty() {
+            return Ok(vec![]);
+        }
+        let lg = |e: lightgbm3::Error| err(e.to_string());
+        let b = Booster::from_string(&self.model).map_err(lg)?;
+        b.predict(&project(x, &self.kept), self.kept.len() as i32, true).map_err(lg)
+    }
+
+    /// P(points > line) from the tier's residual distribution: the share of residuals above
+    /// line − predicted, pushes (equal) counted half.
+    pub fn p_over(&self, predicted: f64, line: f64, tier: usize) -> Option<f64> {
+        let r = if self.residuals[tier].len() >= 200 {
+            &self.residuals[tier]
+        } else {
+            self.residuals.iter().max_by_key(|r| r.len())?
+        };
+        if r.is_empty() {
+            return None;
+        }
+        let t = line - predicted;
+        let below = r.partition_point(|v| *v < t);
+        let at_or_below = r.partition_point(|v| *v <= t);
+        let above = r.len() - at_or_below;
+        Some((above as f64 + 0.5 * (at_or_below - below) as f64) / r.len() as f64)
+    }
+}
+
+/// Thresholds of the gbm recommendation (spec §6.2: the original's XGBoost row).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GbmConfig {
+    /// A pick needs |predicted − line| at least this, points.
+    pub min_edge: f64,
+    /// And a confidence (probability of the picked side) at least this, 0-1.
+    pub min_confidence: f64,
+}
+
+impl Default for GbmConfig {
+    fn default() -> Self {
+        GbmConfig { min_edge: 1.5, min_confidence: 0.55 }
+    }
+}
+
+type Cache = Mutex<HashMap<String, Arc<Mutex<Option<Arc<GbmModel>>>>>>;
+
+fn cache() -> &'static Cache {
+    static C: OnceLock<Cache> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+/// The `gbm` prediction step.
+#[derive(Debug, Default, Clone)]
+pub struct GbmPredictions {
+    /// Hyper-parameters.
+    pub params: GbmParams,
+    /// Recommendation thresholds.
+    pub config: GbmConfig,
+}
+
+const INPUTS: &[Input] = &[
+    Input { name: "ml_feature_store", window: Window::SameDate, why: "the rows to predict" },
+    Input { name: "ml_feature_store", window: Window::AllBefore, why: "training rows of earlier seasons" },
+    Input {
+        name: "upcoming_player_game_context",
+        window: Window::SameDate,
+        why: "the consensus pre-game line; players listed out get no prediction",
+    },
+    Input {
+        name: "upcoming_player_game_context",
+        window: Window::AllBefore,
+        why: "the labels of earlier games (points)",
+    },
+];
+
+impl GbmPredictions {
+    /// The model for dates of `season` (first date `season_start`) using `kept` features,
+    /// trained once per process on every earlier season.
+    fn model(
+        &self,
+        wh: &Warehouse,
+        season_start: Date,
+        season: &str,
+        kept: &[usize],
+    ) -> Result<Option<Arc<GbmModel>>> {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for i in kept {
+            h = (h ^ *i as u64).wrapping_mul(0x100000001b3);
+        }
+        let id = format!("gbm-{season}-{:08x}", h as u32);
+        let slot =
+            cache().lock().map_err(|_| err("model cache poisoned"))?.entry(id.clone()).or_default().clone();
+        let mut slot = slot.lock().map_err(|_| err("model slot poisoned"))?;
+        if let Some(m) = slot.as_ref() {
+            return Ok(Some(m.clone()));
+        }
+        let epoch = parse_date("2000-01-01").map_err(|e| err(e.to_string()))?;
+        let data = Labeled::load(wh, epoch, season_start)?;
+        if data.len() < 1000 {
+            return Ok(None);
+        }
+        let dropped = (0..FEATURE_COUNT).filter(|i| !kept.contains(i)).collect();
+        let t = std::time::Instant::now();
+        let m = Arc::new(GbmModel::train(&data, kept.to_vec(), dropped, &self.params, id)?);
+        tracing::info!(
+            "gbm: trained {} on {} rows ({} validation) in {:.1} s: {} trees, validation MAE {:.3}; dropped {}",
+            m.model_id,
+            m.rows.0,
+            m.rows.1,
+            t.elapsed().as_secs_f64(),
+            m.iterations,
+            m.valid_mae,
+            m.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
+        );
+        *slot = Some(m.clone());
+        Ok(Some(m))
+    }
+}
+
+const CHECKS: &[CheckSpec] = &[
+    CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey },
+    CheckSpec { name: "predicted_range", kind: CheckKind::Range { column: "predicted_points" } },
+    CheckSpec { name: "p_over_range", kind: CheckKind::Range { column: "p_over" } },
+];
+
+impl Step for GbmPredictions {
+    fn name(&self) -> &'static str {
+        "predictions_gbm"
+    }
+
+    fn checks(&self) -> &'static [CheckSpec] {
+        CHECKS
+    }
+
+    fn code_version(&self) -> &'static str {
+        CODE_VERSION
+    }
+
+    fn pre_game(&self) -> bool {
+        true
+    }
+
+    fn phase(&self) -> u8 {
+        5
+    }
+
+    fn inputs(&self) -> &'static [Input] {
+        INPUTS
+    }
+
+    fn output(&self) -> Output {
+        Output::Table { table: &schema::PLAYER_PROP_PREDICTIONS, scope: Some(("system_id", SYSTEM)) }
+    }
+
+    fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return Ok(vec![]) };
+        let names: Vec<String> = FEATURES.iter().map(|f| format!("f.{}", f.name)).collect();
+        let mut stmt = wh.conn().prepare_cached(&format!(
+            "SELECT f.game_date, f.player_id, f.game_id, f.season, c.pre_game_status, c.current_points_line,
+                    c.line_books, {}
+             FROM ml_feature_store f
+             JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
+             WHERE f.game_date BETWEEN ?1 AND ?2 ORDER BY f.game_date, f.player_id, f.game_id",
+            names.join(", ")
+        ))?;
+        // Per date: rows, and per feature the rows with a value (the coverage window).
+        let from = *first - chrono::Duration::days(28);
+        let mut present: BTreeMap<Date, (usize, Vec<usize>)> = BTreeMap::new();
+        let mut todo: BTreeMap<Date, Vec<Pending>> = BTreeMap::new();
+        let wanted: std::collections::HashSet<Date> = dates.iter().copied().collect();
+        let mut q = stmt.query([from.to_string(), last.to_string()])?;
+        while let Some(r) = q.next()? {
+            let d = parse_date(&r.get::<_, String>(0)?).map_err(|e| err(e.to_string()))?;
+            let x: Vec<f64> = (0..FEATURE_COUNT)
+                .map(|i| r.get::<_, Option<f64>>(7 + i).map(|v| v.unwrap_or(f64::NAN)))
+                .collect::<std::result::Result<_, _>>()?;
+            let e = present.entry(d).or_insert_with(|| (0, vec![0; FEATURE_COUNT]));
+            e.0 += 1;
+            for (c, v) in e.1.iter_mut().zip(&x) {
+                *c += usize::from(!v.is_nan());
+            }
+            if wanted.contains(&d) && r.get::<_, String>(4)? != "out" {
+                todo.entry(d).or_default().push(Pending {
+                    player: r.get(1)?,
+                    game: r.get(2)?,
+                    season: r.get(3)?,
+                    line: r.get(5)?,
+                    books: r.get(6)?,
+                    x,
+                });
+            }
+        }
+        let mut starts =
+            wh.conn().prepare_cached("SELECT min(game_date) FROM game_dates WHERE season = ?1")?;
+        let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
+        let mut out = Vec::new();
+        for (d, rows_today) in todo {
+            // The date and the 28 days before it decide which features the model may use.
+            let (mut n, mut have) = (0usize, vec![0usize; FEATURE_COUNT]);
+            for (_, (k, c)) in present.range(d - chrono::Duration::days(28)..=d) {
+                n += k;
+                for (h, v) in have.iter_mut().zip(c) {
+                    *h += v;
+                }
+            }
+            let kept: Vec<usize> =
+                (0..FEATURE_COUNT).filter(|i| n > 0 && have[*i] as f64 / n as f64 >= MIN_COVERAGE).collect();
+            let season = rows_today[0].season.clone();
+            let start: String = starts.query_row([&season], |r| r.get(0))?;
+            let start = parse_date(&start).map_err(|e| err(e.to_string()))?;
+            let Some(model) = self.model(wh, start, &season, &kept)? else { continue };
+            let x: Vec<f64> = rows_today.iter().flat_map(|t| t.x.iter().copied()).collect();
+            let preds = model.predict(&x)?;
+            let warning = if model.dropped.is_empty() {
+                Value::Null
+            } else {
+                Value::Text(format!(
+                    "features dropped (coverage below 50 % in the 28 days to the date): {}",
+                    model.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
+                ))
+            };
+            let mut rows = Vec::with_capacity(rows_today.len());
+            for (t, p) in rows_today.into_iter().zip(preds) {
+                let p = p.clamp(0.0, 60.0);
+                let tr = tier(Some(t.x[l10]).filter(|v| !v.is_nan()));
+                let p_over = t.line.and_then(|l| model.p_over(p, l, tr));
+                let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
+                let rec = match t.line {
+                    None => "NO_LINE",
+                    Some(l) if (p - l).abs() < self.config.min_edge || conf < self.config.min_confidence => {
+                        "PASS"
+                    }
+                    Some(l) if p > l => "OVER",
+                    Some(_) => "UNDER",
+                };
+                rows.push(vec![
+                    Value::Text(SYSTEM.into()),
+                    Value::Text(t.player),
+                    Value::Text(t.game),
+                    Value::Text(d.to_string()),
+                    Value::Integer(1),
+                    Value::Real(p),
+                    p_over.map(Value::Real).unwrap_or(Value::Null),
+                    t.line.map(Value::Real).unwrap_or(Value::Null),
+                    t.line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
+                    t.books.map(Value::Integer).unwrap_or(Value::Null),
+                    t.line.map(|l| Value::Real(p - l)).unwrap_or(Value::Null),
+                    Value::Real(conf),
+                    Value::Text(rec.into()),
+                    Value::Text(model.model_id.clone()),
+                    warning.clone(),
+                    Value::Integer(1),
+                ]);
+            }
+            out.push((d, PartitionData::Rows(rows)));
+        }
+        Ok(out)
+    }
+}
+
+/// A row waiting for its prediction.
+struct Pending {
+    player: String,
+    game: String,
+    season: String,
+    line: Option<f64>,
+    books: Option<i64>,
+    x: Vec<f64>,
+}
+
+/// Dropped features of the models trained in this process, by model id (for reports).
+pub fn trained_models() -> BTreeMap<String, (Vec<&'static str>, usize, f64)> {
+    let mut out = BTreeMap::new();
+    if let Ok(c) = cache().lock() {
+        for (id, slot) in c.iter() {
+            if let Some(m) = slot.lock().ok().and_then(|s| s.clone()) {
+                out.insert(
+                    id.clone(),
+                    (m.dropped.iter().map(|i| FEATURES[*i].name).collect(), m.rows.0, m.valid_mae),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,54 @@
+//! The `gbm` system in the pipeline: each season is predicted by a model trained only on
+//! earlier seasons (the first season gets none), features the predicted dates lack are
+//! dropped and said so, and a player listed out gets no prediction from any system.
+
+use crate::util::*;
+use propcast_pipeline::{up, Home, NoProgress};
+use propcast_store::{Value, Warehouse};
+
+fn one(wh: &Warehouse, sql: &str) -> i64 {
+    match rows(wh, sql)[0][0] {
+        Value::Integer(n) => n,
+        ref v => panic!("{sql}: {v:?}"),
+    }
+}
+
+#[test]
+fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() {
+    let data = tempfile::tempdir().unwrap();
+    dataset_between(data.path(), "2023-10-01", "2024-11-25");
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::new(dir.path());
+    up(&home, data.path(), 2, &NoProgress).unwrap();
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let gbm = "from player_prop_predictions where system_id = 'gbm'";
+    assert_eq!(
+        one(&wh, &format!("select count(*) {gbm} and game_date < '2024-07-01'")),
+        0,
+        "no earlier season"
+    );
+    let n = one(&wh, &format!("select count(*) {gbm}"));
+    assert!(n > 2000, "{n}");
+    assert_eq!(one(&wh, &format!("select count(*) {gbm} and model_id like 'gbm-2024-25-%'")), n);
+    // 2024-25 has no shot zones: the model for it was trained without them, and says so.
+    assert_eq!(one(&wh, &format!("select count(*) {gbm} and warnings like '%pct_paint%'")), n);
+    // P(over) and a pick only with a line.
+    assert_eq!(one(&wh, &format!("select count(*) {gbm} and line is null and (p_over is not null or recommendation <> 'NO_LINE')")), 0);
+    assert!(one(&wh, &format!("select count(*) {gbm} and p_over between 0 and 1")) > 100);
+    // Every gbm prediction is graded with the others.
+    assert_eq!(one(&wh, "select count(*) from prediction_accuracy where system_id = 'gbm'"), n);
+    // Players listed out before the game get no prediction, from any system.
+    let out =
+        "from upcoming_player_game_context c where c.pre_game_status = 'out' and c.game_date >= '2024-11-05'";
+    assert!(one(&wh, &format!("select count(*) {out}")) > 100);
+    assert_eq!(
+        one(
+            &wh,
+            &format!(
+                "select count(*) {out} and exists (select 1 from player_prop_predictions p
+             where p.game_id = c.game_id and p.player_id = c.player_id)"
+            )
+        ),
+        0
+    );
+}
