@@ -48,6 +48,9 @@ pub enum Command {
     /// Feature store reports.
     #[command(subcommand)]
     Features(FeaturesCommand),
+    /// Train a gbm model on a chronological season split, gate it and register it
+    /// (`model_registry`); exit 1 when the gates refuse it.
+    Train(TrainArgs),
     /// Accuracy of every prediction system on the evaluation sets, per season (the source of
     /// docs/accuracy.md with --markdown).
     Eval(EvalArgs),
@@ -55,6 +58,20 @@ pub enum Command {
     Sql(SqlArgs),
     /// Print the warehouse schema (the source of docs/warehouse.md).
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Seasons `FIRST..LAST` (default: every season in the warehouse). The last is the test
+    /// season, the one before it validates (early stopping), the rest train.
+    #[arg(long)]
+    pub seasons: Option<String>,
+    /// Maximum boosting rounds (default 1000; early stopping decides).
+    #[arg(long)]
+    pub rounds: Option<i64>,
+    /// Learning rate (default 0.05).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -1072,6 +1072,44 @@ pub const CHECK_RESULTS: TableDef = TableDef {
     partitioning: Partitioning::Whole,
 };
 
+/// `model_registry`: every model `propcast train` trained, with its governance verdict.
+pub const MODEL_REGISTRY: TableDef = TableDef {
+    name: "model_registry",
+    layer: "models",
+    doc: "One row per model trained by `propcast train`: its data, contract, hyper-parameters, metrics on the held-out test season, and the governance gates it passed or failed.",
+    columns: &[
+        k("model_id", Text, "`gbm-<test season>-<UTC timestamp>`"),
+        k("system_id", Text, "`gbm`"),
+        k("created_at", Text, "UTC RFC 3339"),
+        k("train_seasons", Text, "seasons trained on (comma-separated)"),
+        k("valid_season", Text, "season (or date range) used for early stopping"),
+        k("test_season", Text, "held-out season the metrics are measured on"),
+        k("feature_version", Text, "feature contract version"),
+        k("features_used", Text, "contract features used (comma-separated)"),
+        c("features_dropped", Text, "features left out for coverage below 50 % in the test season"),
+        k("hyper_params", Text, "LightGBM parameters (JSON)"),
+        k("code_version", Text, "trainer code version"),
+        k("rows_train", Int, "training rows"),
+        k("rows_valid", Int, "validation rows"),
+        k("rows_test", Int, "test rows"),
+        k("iterations", Int, "trees kept by early stopping"),
+        k("test_mae", Real, "MAE on the test season, points"),
+        c("baseline_mae", Real, "the moving average's MAE on the same test rows"),
+        c("line_bias", Real, "mean (predicted − line) on test rows with a line"),
+        c("hit_rate_edge3", Real, "hit rate at edge ≥ 3 on test rows with a line, 0-1"),
+        c("hit_rate_ci_low", Real, "its 95 % Wilson interval, low"),
+        c("hit_rate_ci_high", Real, "high"),
+        k("hit_n", Int, "picks at edge ≥ 3"),
+        k("max_tier_bias", Real, "largest |mean(predicted − actual)| over scoring tiers, points"),
+        k("gates", Text, "JSON: each governance gate, its value and verdict"),
+        k("status", Text, "`promoted` or `refused`"),
+        c("reason", Text, "why refused"),
+        k("model_path", Text, "model file under the home"),
+    ],
+    primary_key: &["model_id"],
+    partitioning: Partitioning::Whole,
+};
+
 /// `runs`: one row per command run.
 pub const RUNS: TableDef = TableDef {
     name: "runs",
@@ -1122,6 +1160,7 @@ pub const ALL_TABLES: &[TableDef] = &[
     PARTITION_RUNS,
     CHECK_RESULTS,
     RUNS,
+    MODEL_REGISTRY,
 ];
 
 /// The definition of a table by name.

@@ -12,6 +12,7 @@
 
 pub mod gbm;
 mod moving_average;
+pub mod train;
 
 pub use gbm::GbmPredictions;
 pub use moving_average::{MovingAverage, MovingAverageConfig, Recommendation};

@@ -8,6 +8,7 @@
 use crate::error::Result;
 use crate::home::Home;
 use propcast_models::gbm::{tier, TIERS};
+use propcast_models::train::wilson;
 use propcast_store::Warehouse;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -94,18 +95,6 @@ pub struct SeasonEval {
     pub season: String,
     /// Per system and set.
     pub systems: Vec<SystemEval>,
-}
-
-/// 95 % Wilson score interval of k successes in n.
-pub fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (z, n, p) = (1.96f64, n as f64, k as f64 / n as f64);
-    let d = 1.0 + z * z / n;
-    let c = (p + z * z / (2.0 * n)) / d;
-    let h = z * ((p * (1.0 - p) + z * z / (4.0 * n)) / n).sqrt() / d;
-    (c - h, c + h)
 }
 
 struct Row {
@@ -343,16 +332,4 @@ pub fn markdown(evals: &[SeasonEval]) -> String {
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wilson_interval() {
-        let (lo, hi) = wilson(53, 100);
-        assert!((lo - 0.4323).abs() < 1e-3 && (hi - 0.6254).abs() < 1e-3, "{lo} {hi}");
-        assert_eq!(wilson(0, 0), (0.0, 1.0));
-    }
 }

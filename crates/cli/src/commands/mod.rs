@@ -10,6 +10,7 @@ mod progress;
 mod schema;
 mod sql;
 mod status;
+mod train;
 mod up;
 
 use crate::args::{Cli, Command, FeaturesCommand, IngestCommand};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sql(a) => sql::run(g, &a.query, a.csv),
         Command::Schema(a) => schema::run(g, a.contract),
         Command::Eval(a) => eval::run(g, a.season.as_deref(), a.markdown),
+        Command::Train(a) => train::run(g, &a),
     }
 }
 

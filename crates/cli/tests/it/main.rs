@@ -138,3 +138,73 @@ fn features_report_gives_coverage_and_drift_per_season() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["stored_row_equal"], true, "{v}");
 }
+
+/// `propcast train`: a model trained on a chronological split is gated; a deliberately bad
+/// one (a single tiny boosting step) is refused and registered as refused.
+#[test]
+fn train_gates_models_and_refuses_a_bad_one() {
+    let data = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nba");
+    propcast_pipeline::copy_dataset_before(&src, data.path(), "2024-11-20").unwrap();
+    // Keep two seasons only: 2023-24 (train and validation) and the start of 2024-25 (test).
+    for entry in std::fs::read_dir(data.path()).unwrap() {
+        let p = entry.unwrap().path();
+        let text = {
+            let mut s = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(std::fs::File::open(&p).unwrap()),
+                &mut s,
+            )
+            .unwrap();
+            s
+        };
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default().to_string();
+        let Some(di) = header.split(',').position(|c| c == "game_date") else { continue };
+        let mut out = header.clone() + "\n";
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for (i, r) in rdr.records().enumerate() {
+            let r = r.unwrap();
+            if i > 0 && r.get(di).unwrap_or("") >= "2023-10-01" {
+                w.write_record(&r).unwrap();
+            }
+        }
+        out.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
+        let mut e =
+            flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, out.as_bytes()).unwrap();
+        e.finish().unwrap();
+    }
+    let home = tempfile::tempdir().unwrap();
+    let d = data.path().display().to_string();
+    let o = propcast(home.path(), &["-q", "up", "--data", &d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let gate = |v: &serde_json::Value, name: &str| {
+        v["gates"].as_array().unwrap().iter().find(|g| g["gate"] == name).unwrap()["verdict"].clone()
+    };
+    // A real model beats the moving average on the held-out season (its other gates, like the
+    // hit rate against the lines, are what they are: the exit code says promoted or refused).
+    let o = propcast(home.path(), &["--json", "train"]);
+    let good: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(if good["status"] == "promoted" { 0 } else { 1 }), "{}", stderr(&o));
+    assert_eq!(gate(&good, "mae_vs_baseline"), "pass", "{good}");
+    assert!(good["test_mae"].as_f64().unwrap() < good["baseline_mae"].as_f64().unwrap(), "{good}");
+    // 2024-25 has no shot zones: the model is trained without them.
+    assert!(good["dropped"].as_array().unwrap().iter().any(|f| f == "pct_paint"), "{good}");
+    assert!(home.path().join(good["model_path"].as_str().unwrap()).is_file());
+
+    let o = propcast(home.path(), &["--json", "train", "--rounds", "1", "--learning-rate", "0.001"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let bad: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(bad["status"], "refused", "{bad}");
+    assert_eq!(gate(&bad, "mae_vs_baseline"), "fail", "{bad}");
+    assert!(stderr(&o).contains("refused by the governance gates"), "{}", stderr(&o));
+    let wh = propcast_store::Warehouse::open(&home.path().join("warehouse.sqlite")).unwrap();
+    let r = wh.query("select status, reason from model_registry order by created_at", &[]).unwrap();
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[1][0], propcast_store::Value::Text("refused".into()));
+    let propcast_store::Value::Text(reason) = &r.rows[1][1] else { panic!("{:?}", r.rows[1]) };
+    assert!(reason.contains("mae_vs_baseline"), "{reason}");
+}
