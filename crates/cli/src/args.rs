@@ -51,6 +51,8 @@ pub enum Command {
     /// Train a gbm model on a chronological season split, gate it and register it
     /// (`model_registry`); exit 1 when the gates refuse it.
     Train(TrainArgs),
+    /// Walk-forward evaluation of gbm: retrain every N days on data before that day only.
+    Backtest(BacktestArgs),
     /// Accuracy of every prediction system on the evaluation sets, per season (the source of
     /// docs/accuracy.md with --markdown).
     Eval(EvalArgs),
@@ -72,6 +74,22 @@ pub struct TrainArgs {
     /// Learning rate (default 0.05).
     #[arg(long)]
     pub learning_rate: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// First date predicted, YYYY-MM-DD.
+    #[arg(long)]
+    pub from: String,
+    /// Last date predicted, YYYY-MM-DD.
+    #[arg(long)]
+    pub to: String,
+    /// Days between retrainings, e.g. `7d`.
+    #[arg(long, default_value = "7d")]
+    pub retrain_every: String,
+    /// Training window: `expanding` (everything before) or days, e.g. `56d`.
+    #[arg(long, default_value = "expanding")]
+    pub window: String,
 }
 
 #[derive(Debug, Args)]

@@ -116,9 +116,14 @@ impl Labeled {
     /// Loads the played rows of the feature store dated in `[from, to)` (players available
     /// before the game, with a scoring history).
     pub fn load(wh: &Warehouse, from: Date, to: Date) -> Result<Labeled> {
+        Ok(Self::load_keyed(wh, from, to)?.0)
+    }
+
+    /// The same rows with their (game, player) keys.
+    pub fn load_keyed(wh: &Warehouse, from: Date, to: Date) -> Result<(Labeled, Vec<(String, String)>)> {
         let names: Vec<String> = FEATURES.iter().map(|f| format!("f.{}", f.name)).collect();
         let mut stmt = wh.conn().prepare(&format!(
-            "SELECT c.outcome_points, f.game_date, {}
+            "SELECT c.outcome_points, f.game_date, f.game_id, f.player_id, {}
              FROM ml_feature_store f
              JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
              WHERE f.game_date >= ?1 AND f.game_date < ?2 AND c.outcome_played = 1
@@ -128,15 +133,17 @@ impl Labeled {
         ))?;
         let mut q = stmt.query([from.to_string(), to.to_string()])?;
         let mut l = Labeled::default();
+        let mut keys = Vec::new();
         while let Some(r) = q.next()? {
             let Some(points) = r.get::<_, Option<f64>>(0)? else { continue };
             l.y.push(points);
             l.dates.push(parse_date(&r.get::<_, String>(1)?).map_err(|e| err(e.to_string()))?);
+            keys.push((r.get(2)?, r.get(3)?));
             for i in 0..FEATURE_COUNT {
-                l.x.push(r.get::<_, Option<f64>>(2 + i)?.unwrap_or(f64::NAN));
+                l.x.push(r.get::<_, Option<f64>>(4 + i)?.unwrap_or(f64::NAN));
             }
         }
-        Ok(l)
+        Ok((l, keys))
     }
 
     fn split_at(&self, n: usize) -> (Labeled, Labeled) {

@@ -10,6 +10,7 @@
 //! `pipeline`, `cli`.
 #![deny(missing_docs)]
 
+pub mod backtest;
 pub mod gbm;
 mod moving_average;
 pub mod train;

@@ -34,6 +34,7 @@ pub use plan::{Mode, Reason};
 pub use propcast_core::{parse_date, Date};
 pub use propcast_features::{feature_row, Served};
 pub use propcast_ingest::{ingest_dataset, IngestReport, TableReport, TableStatus};
+pub use propcast_models::backtest::{backtest, Backtest, TrainWindow};
 pub use propcast_models::gbm::GbmParams;
 pub use propcast_models::train::{train as train_model, Gates, TrainOptions, TrainReport};
 pub use report::{features_report, FeatureCoverage, FeaturesReport, SeasonSummary};

@@ -1,6 +1,7 @@
 //! One file per subcommand; `run` dispatches.
 
 mod backfill;
+mod backtest;
 mod bench;
 mod eval;
 mod features;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema(a) => schema::run(g, a.contract),
         Command::Eval(a) => eval::run(g, a.season.as_deref(), a.markdown),
         Command::Train(a) => train::run(g, &a),
+        Command::Backtest(a) => backtest::run(g, &a),
     }
 }
 

@@ -51,4 +51,33 @@ fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() 
         ),
         0
     );
+
+    // Walk-forward: weekly retraining, each model on rows dated before its week only.
+    let d = |s: &str| propcast_pipeline::parse_date(s).unwrap();
+    let b = propcast_pipeline::backtest(
+        &wh,
+        d("2024-11-06"),
+        d("2024-11-24"),
+        7,
+        propcast_pipeline::TrainWindow::Expanding,
+        &propcast_pipeline::GbmParams::default(),
+    )
+    .unwrap();
+    assert_eq!(b.periods.len(), 3, "{b:?}");
+    for w in b.periods.windows(2) {
+        assert!(w[1].train_rows > w[0].train_rows, "later weeks train on more history: {b:?}");
+    }
+    for p in &b.periods {
+        let before = one(
+            &wh,
+            &format!(
+                "select count(*) from ml_feature_store f join upcoming_player_game_context c using (game_id, player_id)
+                 where f.game_date < '{}' and c.outcome_played = 1 and f.pre_game_status = 'available'
+                   and f.points_avg_last_10 is not null and c.outcome_points is not null",
+                p.from
+            ),
+        );
+        assert_eq!(p.train_rows as i64, before, "trained only on rows dated before {}", p.from);
+        assert!(p.n > 0 && p.mae.is_finite());
+    }
 }
