@@ -46,6 +46,26 @@ impl Zones {
         (t, n)
     }
 
+    /// Reads a complete-zones flag at column `at` and the six counts after it (paint,
+    /// mid-range and three attempts and makes); `None` when the flag is not 1.
+    fn read(
+        r: &propcast_store::Row<'_>,
+        at: usize,
+    ) -> std::result::Result<Option<Zones>, propcast_store::SqliteError> {
+        if r.get::<_, i64>(at)? != 1 {
+            return Ok(None);
+        }
+        let z = |i: usize| r.get::<_, Option<f64>>(at + i).map(|v| v.unwrap_or(0.0));
+        Ok(Some(Zones {
+            paint_a: z(1)?,
+            paint_m: z(2)?,
+            mid_a: z(3)?,
+            mid_m: z(4)?,
+            three_a: z(5)?,
+            three_m: z(6)?,
+        }))
+    }
+
     /// All zone attempts.
     pub fn attempts(&self) -> f64 {
         self.paint_a + self.mid_a + self.three_a
@@ -183,18 +203,7 @@ impl History {
             let points: Option<i64> = r.get(7)?;
             let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
             let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
-            let zones = if !dnp && r.get::<_, i64>(12)? == 1 {
-                Some(Zones {
-                    paint_a: z(13)?.unwrap_or(0.0),
-                    paint_m: z(14)?.unwrap_or(0.0),
-                    mid_a: z(15)?.unwrap_or(0.0),
-                    mid_m: z(16)?.unwrap_or(0.0),
-                    three_a: z(17)?.unwrap_or(0.0),
-                    three_m: z(18)?.unwrap_or(0.0),
-                })
-            } else {
-                None
-            };
+            let zones = if dnp { None } else { Zones::read(r, 12)? };
             let g = PlayerGame {
                 date: date(r.get_ref(1)?.as_str().map_err(propcast_store::SqliteError::from)?)?,
                 season_year: r.get(2)?,
@@ -232,18 +241,7 @@ impl History {
         let mut q = stmt.query([&from, &to])?;
         while let Some(r) = q.next()? {
             let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
-            let opp_zones = if r.get::<_, i64>(10)? == 1 {
-                Some(Zones {
-                    paint_a: z(11)?.unwrap_or(0.0),
-                    paint_m: z(12)?.unwrap_or(0.0),
-                    mid_a: z(13)?.unwrap_or(0.0),
-                    mid_m: z(14)?.unwrap_or(0.0),
-                    three_a: z(15)?.unwrap_or(0.0),
-                    three_m: z(16)?.unwrap_or(0.0),
-                })
-            } else {
-                None
-            };
+            let opp_zones = Zones::read(r, 10)?;
             let g = TeamGame {
                 date: date(&r.get::<_, String>(1)?)?,
                 season_year: r.get(2)?,

@@ -2,7 +2,7 @@
 
 use crate::args::{BacktestArgs, Global};
 use crate::output;
-use propcast_pipeline::{backtest, parse_date, GbmParams, Home, TrainWindow};
+use propcast_pipeline::{backtest, parse_date, GbmParams, TrainWindow};
 use propcast_store::{Value, Warehouse};
 
 fn days(s: &str, what: &str) -> anyhow::Result<i64> {
@@ -13,13 +13,7 @@ fn days(s: &str, what: &str) -> anyhow::Result<i64> {
 }
 
 pub fn run(g: &Global, a: &BacktestArgs) -> anyhow::Result<()> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
+    let home = super::existing_home(g)?;
     let wh = Warehouse::open(&home.warehouse())?;
     let (from, to) = (parse_date(&a.from)?, parse_date(&a.to)?);
     let every = days(&a.retrain_every, "--retrain-every")?;

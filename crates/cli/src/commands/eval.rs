@@ -2,17 +2,11 @@
 
 use crate::args::Global;
 use crate::output;
-use propcast_pipeline::{eval, Home};
+use propcast_pipeline::eval;
 use propcast_store::Value;
 
 pub fn run(g: &Global, season: Option<&str>, markdown: bool) -> anyhow::Result<()> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
+    let home = super::existing_home(g)?;
     let evals = eval::evaluate(&home, season)?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&evals)?);

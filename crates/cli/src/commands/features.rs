@@ -8,14 +8,7 @@ use propcast_pipeline::{feature_row, features_report, Home, Served};
 use propcast_store::{Value, Warehouse};
 
 fn home(g: &Global) -> anyhow::Result<Home> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
-    Ok(home)
+    super::existing_home(g)
 }
 
 fn r3(x: Option<f64>) -> Value {

@@ -57,3 +57,15 @@ fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nba")
 }
+
+/// The home of `g`, which must hold a warehouse.
+pub(crate) fn existing_home(g: &crate::args::Global) -> anyhow::Result<propcast_pipeline::Home> {
+    let home = propcast_pipeline::Home::new(&g.home);
+    if !home.warehouse().is_file() {
+        anyhow::bail!(
+            "no warehouse at {}: run `propcast up` first (or pass --home)",
+            home.warehouse().display()
+        );
+    }
+    Ok(home)
+}

@@ -2,17 +2,11 @@
 
 use crate::args::{Global, TrainArgs};
 use crate::output;
-use propcast_pipeline::{train_model, Gates, GbmParams, Home, TrainOptions};
+use propcast_pipeline::{train_model, Gates, GbmParams, TrainOptions};
 use propcast_store::{Value, Warehouse};
 
 pub fn run(g: &Global, a: &TrainArgs) -> anyhow::Result<()> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
+    let home = super::existing_home(g)?;
     let _lock = home.lock()?;
     let mut wh = Warehouse::open(&home.warehouse())?;
     let all: Vec<String> = wh
