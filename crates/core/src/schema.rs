@@ -914,7 +914,7 @@ pub const PLAYER_PROP_PREDICTIONS: TableDef = TableDef {
     layer: "predictions",
     doc: "One row per system, player, game and version.",
     columns: &[
-        k("system_id", Text, "prediction system (`moving_average`, `gbm`)"),
+        k("system_id", Text, "prediction system (`moving_average`, `gbm`, `ensemble`)"),
         PLAYER_ID,
         GAME_ID,
         GAME_DATE,

@@ -11,9 +11,11 @@
 #![deny(missing_docs)]
 
 pub mod backtest;
+mod ensemble;
 pub mod gbm;
 mod moving_average;
 pub mod train;
 
+pub use ensemble::Ensemble;
 pub use gbm::GbmPredictions;
 pub use moving_average::{MovingAverage, MovingAverageConfig, Recommendation};

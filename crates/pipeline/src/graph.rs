@@ -23,6 +23,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_features::MlFeatureStore),
         Box::new(propcast_models::MovingAverage::default()),
         Box::new(propcast_models::GbmPredictions::default()),
+        Box::new(propcast_models::Ensemble::default()),
         Box::new(propcast_grading::Grade),
         Box::new(propcast_publish::Results),
     ]
@@ -201,13 +202,22 @@ mod tests {
                 "ml_feature_store",
                 "predictions_moving_average",
                 "predictions_gbm",
+                "predictions_ensemble",
                 "prediction_accuracy",
                 "export_results"
             ]
         );
         assert!(render_dot(&s).contains("\"player_game_summary\" -> \"ml_feature_store\" [style=dashed]"));
         let phase5: Vec<&str> = select(&s, None, Some(5)).unwrap().iter().map(|i| names[*i]).collect();
-        assert_eq!(phase5, vec!["predictions_moving_average", "predictions_gbm", "prediction_accuracy"]);
+        assert_eq!(
+            phase5,
+            vec![
+                "predictions_moving_average",
+                "predictions_gbm",
+                "predictions_ensemble",
+                "prediction_accuracy"
+            ]
+        );
         assert_eq!(select(&s, None, Some(2)).unwrap(), vec![0, 1, 2]);
         assert!(select(&s, Some(&["nope".to_string()]), None).is_err());
     }
