@@ -77,7 +77,7 @@ impl Step for Ensemble {
     }
 
     fn code_version(&self) -> &'static str {
-        "ensemble-3"
+        "ensemble-4"
     }
 
     fn pre_game(&self) -> bool {
@@ -111,10 +111,12 @@ impl Step for Ensemble {
              GROUP BY p.system_id ORDER BY p.system_id",
         )?;
         let mut today = wh.conn().prepare_cached(
-            "SELECT player_id, game_id, system_id, predicted_points, p_over, line, line_books
-             FROM player_prop_predictions
-             WHERE game_date = ?1 AND is_active = 1 AND +system_id IN ('moving_average', 'gbm')
-             ORDER BY player_id, game_id, system_id",
+            "SELECT p.player_id, p.game_id, p.system_id, p.predicted_points, p.p_over, p.line, p.line_books,
+                    f.feature_quality_score, f.matchup_quality, f.required_missing_count
+             FROM player_prop_predictions p
+             JOIN ml_feature_store f ON f.game_id = p.game_id AND f.player_id = p.player_id
+             WHERE p.game_date = ?1 AND p.is_active = 1 AND +p.system_id IN ('moving_average', 'gbm')
+             ORDER BY p.player_id, p.game_id, p.system_id",
         )?;
         let mut out = Vec::new();
         for d in dates {
@@ -129,7 +131,7 @@ impl Step for Ensemble {
                 continue;
             }
             let weight = |s: &str| w.iter().find(|(x, _)| x == s).map(|(_, v)| *v);
-            type Member = (String, f64, Option<f64>, Option<f64>, Option<i64>);
+            type Member = (String, f64, Option<f64>, Option<f64>, Option<i64>, crate::gate::RowQuality);
             let mut by_player: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
             let mut q = today.query([d.to_string()])?;
             while let Some(r) = q.next()? {
@@ -139,6 +141,11 @@ impl Step for Ensemble {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    crate::gate::RowQuality {
+                        score: r.get(7)?,
+                        matchup: r.get(8)?,
+                        required_missing: r.get(9)?,
+                    },
                 ));
             }
             let mut rows = Vec::new();
@@ -164,6 +171,8 @@ impl Step for Ensemble {
                     Some(l) if pred > l => "OVER",
                     Some(_) => "UNDER",
                 };
+                let block = crate::gate::blocked(crate::gate::Mode::Backfill, members[0].5);
+                let rec = crate::gate::gated(rec, &block);
                 let factors = used
                     .iter()
                     .map(|(m, wt)| format!("{} {:.2}", m.0, wt / total))
@@ -184,7 +193,9 @@ impl Step for Ensemble {
                     Value::Real(conf),
                     Value::Text(rec.into()),
                     Value::Text("ensemble_v1".into()),
-                    Value::Text(format!("weights: {factors}")),
+                    Value::Text(
+                        crate::gate::join(Some(format!("weights: {factors}")), block).unwrap_or_default(),
+                    ),
                     Value::Integer(1),
                 ]);
             }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The system id.
 pub const SYSTEM: &str = "gbm";
 /// Bumped when training or prediction changes.
-pub const CODE_VERSION: &str = "gbm-1";
+pub const CODE_VERSION: &str = "gbm-2";
 /// A feature is dropped from the model for dates where fewer than this share of the rows of
 /// the date and the 28 days before it have it (spec: sources die mid-season).
 pub const MIN_COVERAGE: f64 = 0.5;
@@ -417,7 +417,7 @@ impl Step for GbmPredictions {
         let names: Vec<String> = FEATURES.iter().map(|f| format!("f.{}", f.name)).collect();
         let mut stmt = wh.conn().prepare_cached(&format!(
             "SELECT f.game_date, f.player_id, f.game_id, f.season, c.pre_game_status, c.current_points_line,
-                    c.line_books, {}
+                    c.line_books, f.feature_quality_score, f.matchup_quality, f.required_missing_count, {}
              FROM ml_feature_store f
              JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
              WHERE f.game_date BETWEEN ?1 AND ?2 ORDER BY f.game_date, f.player_id, f.game_id",
@@ -432,7 +432,7 @@ impl Step for GbmPredictions {
         while let Some(r) = q.next()? {
             let d = parse_date(&r.get::<_, String>(0)?).map_err(|e| err(e.to_string()))?;
             let x: Vec<f64> = (0..FEATURE_COUNT)
-                .map(|i| r.get::<_, Option<f64>>(7 + i).map(|v| v.unwrap_or(f64::NAN)))
+                .map(|i| r.get::<_, Option<f64>>(10 + i).map(|v| v.unwrap_or(f64::NAN)))
                 .collect::<std::result::Result<_, _>>()?;
             let e = present.entry(d).or_insert_with(|| (0, vec![0; FEATURE_COUNT]));
             e.0 += 1;
@@ -446,6 +446,11 @@ impl Step for GbmPredictions {
                     season: r.get(3)?,
                     line: r.get(5)?,
                     books: r.get(6)?,
+                    quality: crate::gate::RowQuality {
+                        score: r.get(7)?,
+                        matchup: r.get(8)?,
+                        required_missing: r.get(9)?,
+                    },
                     x,
                 });
             }
@@ -472,9 +477,9 @@ impl Step for GbmPredictions {
             let x: Vec<f64> = rows_today.iter().flat_map(|t| t.x.iter().copied()).collect();
             let preds = model.predict(&x)?;
             let warning = if model.dropped.is_empty() {
-                Value::Null
+                None
             } else {
-                Value::Text(format!(
+                Some(format!(
                     "features dropped (coverage below 50 % in the 28 days to the date): {}",
                     model.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
                 ))
@@ -493,6 +498,9 @@ impl Step for GbmPredictions {
                     Some(l) if p > l => "OVER",
                     Some(_) => "UNDER",
                 };
+                let block = crate::gate::blocked(crate::gate::Mode::Backfill, t.quality);
+                let rec = crate::gate::gated(rec, &block);
+                let warning = crate::gate::join(warning.clone(), block);
                 rows.push(vec![
                     Value::Text(SYSTEM.into()),
                     Value::Text(t.player),
@@ -508,7 +516,7 @@ impl Step for GbmPredictions {
                     Value::Real(conf),
                     Value::Text(rec.into()),
                     Value::Text(model.model_id.clone()),
-                    warning.clone(),
+                    warning.map(Value::Text).unwrap_or(Value::Null),
                     Value::Integer(1),
                 ]);
             }
@@ -525,6 +533,7 @@ struct Pending {
     season: String,
     line: Option<f64>,
     books: Option<i64>,
+    quality: crate::gate::RowQuality,
     x: Vec<f64>,
 }
 

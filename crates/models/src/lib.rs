@@ -12,6 +12,7 @@
 
 pub mod backtest;
 mod ensemble;
+pub mod gate;
 pub mod gbm;
 mod moving_average;
 pub mod train;

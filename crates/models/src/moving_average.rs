@@ -137,7 +137,7 @@ impl Step for MovingAverage {
     }
 
     fn code_version(&self) -> &'static str {
-        "ma-2"
+        "ma-3"
     }
 
     fn pre_game(&self) -> bool {
@@ -167,7 +167,8 @@ impl Step for MovingAverage {
         let mut out = Vec::with_capacity(dates.len());
         let mut stmt = wh.conn().prepare_cached(
             "SELECT f.player_id, f.game_id, f.points_avg_last_5, f.points_avg_last_10, f.points_avg_season,
-                    f.points_std_last_10, f.games_in_last_7_days, c.current_points_line, c.line_books
+                    f.points_std_last_10, f.games_in_last_7_days, c.current_points_line, c.line_books,
+                    f.feature_quality_score, f.matchup_quality, f.required_missing_count
              FROM ml_feature_store f
              JOIN upcoming_player_game_context c ON c.game_id = f.game_id AND c.player_id = f.player_id
              WHERE f.game_date = ?1 AND c.pre_game_status <> 'out'
@@ -186,7 +187,15 @@ impl Step for MovingAverage {
                 let conf = Self::confidence(r.get(5)?, r.get::<_, f64>(6)? as i64);
                 // The consensus pre-game line, computed once in the player context.
                 let line: Option<(f64, i64)> = r.get::<_, Option<f64>>(7)?.zip(r.get::<_, Option<i64>>(8)?);
-                let rec = self.recommend(pred, line.map(|l| l.0), conf);
+                let block = crate::gate::blocked(
+                    crate::gate::Mode::Backfill,
+                    crate::gate::RowQuality {
+                        score: r.get(9)?,
+                        matchup: r.get(10)?,
+                        required_missing: r.get(11)?,
+                    },
+                );
+                let rec = crate::gate::gated(self.recommend(pred, line.map(|l| l.0), conf).as_str(), &block);
                 rows.push(vec![
                     Value::Text("moving_average".into()),
                     Value::Text(player),
@@ -200,9 +209,9 @@ impl Step for MovingAverage {
                     line.map(|l| Value::Integer(l.1)).unwrap_or(Value::Null),
                     line.map(|l| Value::Real(pred - l.0)).unwrap_or(Value::Null),
                     Value::Real(conf),
-                    Value::Text(rec.as_str().into()),
+                    Value::Text(rec.into()),
                     Value::Text(MODEL_ID.into()),
-                    Value::Null,
+                    block.map(Value::Text).unwrap_or(Value::Null),
                     Value::Integer(1),
                 ]);
             }

@@ -52,6 +52,23 @@ fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() 
         0
     );
 
+    // The quality gate (spec §6.1, backfill mode): no pick on a feature row with a required
+    // feature missing or a score below 70, from any system; such rows say why.
+    assert_eq!(
+        one(
+            &wh,
+            "select count(*) from player_prop_predictions p join ml_feature_store f using (game_id, player_id)
+             where p.recommendation in ('OVER', 'UNDER')
+               and (f.required_missing_count > 0 or f.feature_quality_score < 70)"
+        ),
+        0
+    );
+    assert!(
+        one(
+            &wh,
+            "select count(*) from player_prop_predictions where warnings like '%quality gate (backfill)%'"
+        ) > 10
+    );
     // Walk-forward: weekly retraining, each model on rows dated before its week only.
     let d = |s: &str| propcast_pipeline::parse_date(s).unwrap();
     let b = propcast_pipeline::backtest(
