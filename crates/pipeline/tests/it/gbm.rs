@@ -69,6 +69,17 @@ fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() 
             "select count(*) from player_prop_predictions where warnings like '%quality gate (backfill)%'"
         ) > 10
     );
+    // The evaluation: every system and the EWMA reference, on the stated sets.
+    let evals = propcast_pipeline::eval::evaluate(&home, Some("2024-25")).unwrap();
+    let e = &evals[0];
+    for sys in ["moving_average", "gbm", "ensemble", propcast_pipeline::eval::EWMA_SYSTEM] {
+        for set in ["a", "c", "common"] {
+            assert!(e.systems.iter().any(|x| x.system == sys && x.set == set), "{sys} {set}");
+        }
+    }
+    let b = e.systems.iter().find(|x| x.system == "gbm" && x.set == "b").unwrap();
+    assert!(b.line.as_ref().is_some_and(|l| l.n == b.errors.n), "the line's MAE on the same rows");
+    assert_eq!(b.hit_rates.len(), 3);
     // Walk-forward: weekly retraining, each model on rows dated before its week only.
     let d = |s: &str| propcast_pipeline::parse_date(s).unwrap();
     let b = propcast_pipeline::backtest(
