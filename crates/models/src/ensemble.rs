@@ -4,9 +4,7 @@
 //! better member dominates, and a member that degrades (a source dies) loses its weight.
 
 use propcast_core::{schema, Date};
-use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
-};
+use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use std::collections::BTreeMap;
 
 /// The system id.
@@ -165,12 +163,7 @@ impl Step for Ensemble {
                 });
                 let (line, books) = (members[0].3, members[0].4);
                 let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
-                let rec = match line {
-                    None => "NO_LINE",
-                    Some(l) if (pred - l).abs() < self.min_edge || conf < self.min_confidence => "PASS",
-                    Some(l) if pred > l => "OVER",
-                    Some(_) => "UNDER",
-                };
+                let rec = crate::prediction::pick(pred, line, conf, self.min_edge, self.min_confidence);
                 let block = crate::gate::blocked(crate::gate::Mode::Backfill, members[0].5);
                 let rec = crate::gate::gated(rec, &block);
                 let factors = used
@@ -178,26 +171,25 @@ impl Step for Ensemble {
                     .map(|(m, wt)| format!("{} {:.2}", m.0, wt / total))
                     .collect::<Vec<_>>()
                     .join(", ");
-                rows.push(vec![
-                    Value::Text(SYSTEM.into()),
-                    Value::Text(player),
-                    Value::Text(game),
-                    Value::Text(d.to_string()),
-                    Value::Integer(1),
-                    Value::Real(pred),
-                    p_over.map(Value::Real).unwrap_or(Value::Null),
-                    line.map(Value::Real).unwrap_or(Value::Null),
-                    line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
-                    books.map(Value::Integer).unwrap_or(Value::Null),
-                    line.map(|l| Value::Real(pred - l)).unwrap_or(Value::Null),
-                    Value::Real(conf),
-                    Value::Text(rec.into()),
-                    Value::Text("ensemble_v1".into()),
-                    Value::Text(
-                        crate::gate::join(Some(format!("weights: {factors}")), block).unwrap_or_default(),
-                    ),
-                    Value::Integer(1),
-                ]);
+                rows.push(
+                    crate::prediction::Prediction {
+                        system: SYSTEM,
+                        player,
+                        game,
+                        date: d.to_string(),
+                        predicted: pred,
+                        p_over,
+                        line,
+                        books,
+                        confidence: conf,
+                        recommendation: rec,
+                        model_id: "ensemble_v1",
+                        warnings: Some(
+                            crate::gate::join(Some(format!("weights: {factors}")), block).unwrap_or_default(),
+                        ),
+                    }
+                    .values(),
+                );
             }
             out.push((*d, PartitionData::Rows(rows)));
         }

@@ -9,9 +9,7 @@
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
-use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
-};
+use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -174,7 +172,7 @@ pub fn coverage(x: &[f64]) -> Vec<f64> {
 }
 
 /// Project full-width rows onto the kept features.
-fn project(x: &[f64], kept: &[usize]) -> Vec<f64> {
+pub(crate) fn project(x: &[f64], kept: &[usize]) -> Vec<f64> {
     x.chunks(FEATURE_COUNT).flat_map(|row| kept.iter().map(move |i| row[*i])).collect()
 }
 
@@ -260,12 +258,21 @@ impl GbmModel {
 
     /// Predicts full-width feature rows.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        self.predict_with(&self.booster()?, x)
+    }
+
+    /// The LightGBM booster of the model text (parse once, predict many times: the text is
+    /// what crosses threads, a booster cannot).
+    pub fn booster(&self) -> Result<Booster> {
+        Booster::from_string(&self.model).map_err(|e| err(e.to_string()))
+    }
+
+    /// Predicts full-width feature rows with this model's parsed booster.
+    pub fn predict_with(&self, b: &Booster, x: &[f64]) -> Result<Vec<f64>> {
         if x.is_empty() {
             return Ok(vec![]);
         }
-        let lg = |e: lightgbm3::Error| err(e.to_string());
-        let b = Booster::from_string(&self.model).map_err(lg)?;
-        b.predict(&project(x, &self.kept), self.kept.len() as i32, true).map_err(lg)
+        b.predict(&project(x, &self.kept), self.kept.len() as i32, true).map_err(|e| err(e.to_string()))
     }
 
     /// P(points > line) from the tier's residual distribution: the share of residuals above
@@ -458,6 +465,8 @@ impl Step for GbmPredictions {
         let mut starts =
             wh.conn().prepare_cached("SELECT min(game_date) FROM game_dates WHERE season = ?1")?;
         let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
+        // One parsed booster per model for the whole chunk, not one per date.
+        let mut boosters: HashMap<String, Booster> = HashMap::new();
         let mut out = Vec::new();
         for (d, rows_today) in todo {
             // The date and the 28 days before it decide which features the model may use.
@@ -475,7 +484,10 @@ impl Step for GbmPredictions {
             let start = parse_date(&start).map_err(|e| err(e.to_string()))?;
             let Some(model) = self.model(wh, start, &season, &kept)? else { continue };
             let x: Vec<f64> = rows_today.iter().flat_map(|t| t.x.iter().copied()).collect();
-            let preds = model.predict(&x)?;
+            if !boosters.contains_key(&model.model_id) {
+                boosters.insert(model.model_id.clone(), model.booster()?);
+            }
+            let preds = model.predict_with(&boosters[&model.model_id], &x)?;
             let warning = if model.dropped.is_empty() {
                 None
             } else {
@@ -490,35 +502,33 @@ impl Step for GbmPredictions {
                 let tr = tier(Some(t.x[l10]).filter(|v| !v.is_nan()));
                 let p_over = t.line.and_then(|l| model.p_over(p, l, tr));
                 let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
-                let rec = match t.line {
-                    None => "NO_LINE",
-                    Some(l) if (p - l).abs() < self.config.min_edge || conf < self.config.min_confidence => {
-                        "PASS"
-                    }
-                    Some(l) if p > l => "OVER",
-                    Some(_) => "UNDER",
-                };
+                let rec = crate::prediction::pick(
+                    p,
+                    t.line,
+                    conf,
+                    self.config.min_edge,
+                    self.config.min_confidence,
+                );
                 let block = crate::gate::blocked(crate::gate::Mode::Backfill, t.quality);
                 let rec = crate::gate::gated(rec, &block);
                 let warning = crate::gate::join(warning.clone(), block);
-                rows.push(vec![
-                    Value::Text(SYSTEM.into()),
-                    Value::Text(t.player),
-                    Value::Text(t.game),
-                    Value::Text(d.to_string()),
-                    Value::Integer(1),
-                    Value::Real(p),
-                    p_over.map(Value::Real).unwrap_or(Value::Null),
-                    t.line.map(Value::Real).unwrap_or(Value::Null),
-                    t.line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
-                    t.books.map(Value::Integer).unwrap_or(Value::Null),
-                    t.line.map(|l| Value::Real(p - l)).unwrap_or(Value::Null),
-                    Value::Real(conf),
-                    Value::Text(rec.into()),
-                    Value::Text(model.model_id.clone()),
-                    warning.map(Value::Text).unwrap_or(Value::Null),
-                    Value::Integer(1),
-                ]);
+                rows.push(
+                    crate::prediction::Prediction {
+                        system: SYSTEM,
+                        player: t.player,
+                        game: t.game,
+                        date: d.to_string(),
+                        predicted: p,
+                        p_over,
+                        line: t.line,
+                        books: t.books,
+                        confidence: conf,
+                        recommendation: rec,
+                        model_id: &model.model_id,
+                        warnings: warning,
+                    }
+                    .values(),
+                );
             }
             out.push((d, PartitionData::Rows(rows)));
         }

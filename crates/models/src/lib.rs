@@ -15,6 +15,7 @@ mod ensemble;
 pub mod gate;
 pub mod gbm;
 mod moving_average;
+mod prediction;
 pub mod train;
 
 pub use ensemble::Ensemble;

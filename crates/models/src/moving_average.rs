@@ -1,9 +1,7 @@
 //! The moving-average baseline (`system_id = moving_average`).
 
 use propcast_core::{schema, Date};
-use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
-};
+use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 
 /// Thresholds of the moving-average system (spec §6.2).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -196,24 +194,23 @@ impl Step for MovingAverage {
                     },
                 );
                 let rec = crate::gate::gated(self.recommend(pred, line.map(|l| l.0), conf).as_str(), &block);
-                rows.push(vec![
-                    Value::Text("moving_average".into()),
-                    Value::Text(player),
-                    Value::Text(game),
-                    Value::Text(ds.clone()),
-                    Value::Integer(1),
-                    Value::Real(pred),
-                    Value::Null,
-                    line.map(|l| Value::Real(l.0)).unwrap_or(Value::Null),
-                    line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
-                    line.map(|l| Value::Integer(l.1)).unwrap_or(Value::Null),
-                    line.map(|l| Value::Real(pred - l.0)).unwrap_or(Value::Null),
-                    Value::Real(conf),
-                    Value::Text(rec.into()),
-                    Value::Text(MODEL_ID.into()),
-                    block.map(Value::Text).unwrap_or(Value::Null),
-                    Value::Integer(1),
-                ]);
+                rows.push(
+                    crate::prediction::Prediction {
+                        system: "moving_average",
+                        player,
+                        game,
+                        date: ds.clone(),
+                        predicted: pred,
+                        p_over: None,
+                        line: line.map(|l| l.0),
+                        books: line.map(|l| l.1),
+                        confidence: conf,
+                        recommendation: rec,
+                        model_id: MODEL_ID,
+                        warnings: block,
+                    }
+                    .values(),
+                );
             }
             if !rows.is_empty() {
                 out.push((*date, PartitionData::Rows(rows)));

@@ -2,7 +2,7 @@
 //! on the validation season, metrics on the held-out test season, governance gates (spec
 //! §5.7), and a `model_registry` row whether the model is promoted or refused.
 
-use crate::gbm::{coverage, tier, GbmParams, MIN_COVERAGE, TIERS};
+use crate::gbm::{coverage, project, tier, GbmParams, MIN_COVERAGE, TIERS};
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{CONTRACT_VERSION, FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
@@ -140,10 +140,6 @@ impl Rows {
             baseline: self.baseline.split_off(at),
         }
     }
-}
-
-fn project(x: &[f64], kept: &[usize]) -> Vec<f64> {
-    x.chunks(FEATURE_COUNT).flat_map(|row| kept.iter().map(move |i| row[*i])).collect()
 }
 
 /// Trains, evaluates, gates and registers one model; writes its file under `home`.

@@ -1,0 +1,62 @@
+//! One `player_prop_predictions` row, shared by every system, and the pick rule of the
+//! systems whose thresholds are inclusive (spec §6.2: gbm and the ensemble, "≥ edge").
+
+use propcast_store::Value;
+
+/// NO_LINE without a line; PASS when |predicted − line| or the confidence is below its
+/// minimum; else OVER or UNDER.
+pub(crate) fn pick(
+    predicted: f64,
+    line: Option<f64>,
+    confidence: f64,
+    min_edge: f64,
+    min_confidence: f64,
+) -> &'static str {
+    match line {
+        None => "NO_LINE",
+        Some(l) if (predicted - l).abs() < min_edge || confidence < min_confidence => "PASS",
+        Some(l) if predicted > l => "OVER",
+        Some(_) => "UNDER",
+    }
+}
+
+/// A prediction of one system for one player and game.
+pub(crate) struct Prediction<'a> {
+    pub system: &'a str,
+    pub player: String,
+    pub game: String,
+    pub date: String,
+    pub predicted: f64,
+    pub p_over: Option<f64>,
+    pub line: Option<f64>,
+    pub books: Option<i64>,
+    pub confidence: f64,
+    pub recommendation: &'a str,
+    pub model_id: &'a str,
+    pub warnings: Option<String>,
+}
+
+impl Prediction<'_> {
+    /// The row in `player_prop_predictions` column order (version 1, active).
+    pub fn values(self) -> Vec<Value> {
+        let real = |x: Option<f64>| x.map(Value::Real).unwrap_or(Value::Null);
+        vec![
+            Value::Text(self.system.into()),
+            Value::Text(self.player),
+            Value::Text(self.game),
+            Value::Text(self.date),
+            Value::Integer(1),
+            Value::Real(self.predicted),
+            real(self.p_over),
+            real(self.line),
+            self.line.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
+            self.books.map(Value::Integer).unwrap_or(Value::Null),
+            real(self.line.map(|l| self.predicted - l)),
+            Value::Real(self.confidence),
+            Value::Text(self.recommendation.into()),
+            Value::Text(self.model_id.into()),
+            self.warnings.map(Value::Text).unwrap_or(Value::Null),
+            Value::Integer(1),
+        ]
+    }
+}
