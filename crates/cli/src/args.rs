@@ -74,6 +74,10 @@ pub struct TrainArgs {
     /// Learning rate (default 0.05).
     #[arg(long)]
     pub learning_rate: Option<f64>,
+    /// Also try a grid of leaves (15, 31, 63) × minimum rows per leaf (50, 100, 200), each
+    /// with early stopping on the validation season, and keep the lowest validation MAE.
+    #[arg(long)]
+    pub search: bool,
 }
 
 #[derive(Debug, Args)]

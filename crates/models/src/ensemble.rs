@@ -1,5 +1,5 @@
 //! The ensemble (`system_id = ensemble`): each member system's prediction (`moving_average`,
-//! `gbm`) weighted by its mean absolute error over the 28 days before the date (its recent
+//! `zone_matchup`, `similarity`, `gbm`) weighted by its mean absolute error over the 28 days before the date (its recent
 //! walk-forward error, from earlier predictions and earlier box scores only): the recently
 //! better member dominates, and a member that degrades (a source dies) loses its weight.
 
@@ -14,19 +14,14 @@ pub const WINDOW_DAYS: i64 = 28;
 /// Graded predictions a member needs in the window to get a weight.
 pub const MIN_GRADED: usize = 200;
 
-/// Builds the ensemble's predictions.
-#[derive(Debug, Clone, Copy)]
-pub struct Ensemble {
-    /// A pick needs |predicted − line| at least this, points.
-    pub min_edge: f64,
-    /// And a confidence (probability of the picked side) at least this.
-    pub min_confidence: f64,
-}
+/// The member systems.
+pub const MEMBERS: &[&str] = &["moving_average", "zone_matchup", "similarity", "gbm"];
 
-impl Default for Ensemble {
-    fn default() -> Self {
-        Ensemble { min_edge: 1.5, min_confidence: 0.55 }
-    }
+/// Builds the ensemble's predictions.
+#[derive(Debug, Clone, Default)]
+pub struct Ensemble {
+    /// Thresholds (its confidence is the weighted P(the picked side)) and gate mode.
+    pub config: crate::config::SystemsConfig,
 }
 
 const INPUTS: &[Input] = &[
@@ -75,7 +70,11 @@ impl Step for Ensemble {
     }
 
     fn code_version(&self) -> &'static str {
-        "ensemble-4"
+        "ensemble-5"
+    }
+
+    fn version(&self) -> String {
+        self.config.version(self.code_version(), SYSTEM)
     }
 
     fn pre_game(&self) -> bool {
@@ -100,30 +99,46 @@ impl Step for Ensemble {
 
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
         // `+system_id`: read by the date index (the key index would scan a whole system).
-        let mut recent = wh.conn().prepare_cached(
-            "SELECT p.system_id, count(*), avg(abs(p.predicted_points - g.points))
+        let members = MEMBERS.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return Ok(vec![]) };
+        // Each member's graded errors per date over the chunk and the window before it, read
+        // once; a date's weights sum the WINDOW_DAYS before it.
+        let mut recent = wh.conn().prepare_cached(&format!(
+            "SELECT p.game_date, p.system_id, count(*), total(abs(p.predicted_points - g.points))
              FROM player_prop_predictions p
              JOIN player_game_summary g ON g.game_id = p.game_id AND g.player_id = p.player_id
              WHERE p.game_date >= ?1 AND p.game_date < ?2 AND p.is_active = 1 AND g.is_dnp = 0
-               AND g.minutes_played > 0 AND +p.system_id IN ('moving_average', 'gbm')
-             GROUP BY p.system_id ORDER BY p.system_id",
-        )?;
-        let mut today = wh.conn().prepare_cached(
+               AND g.minutes_played > 0 AND +p.system_id IN ({members})
+             GROUP BY p.game_date, p.system_id"
+        ))?;
+        let mut errors: BTreeMap<String, BTreeMap<String, (usize, f64)>> = BTreeMap::new();
+        let window_start = (*first - chrono::Duration::days(WINDOW_DAYS)).to_string();
+        let mut q = recent.query([window_start, last.to_string()])?;
+        while let Some(r) = q.next()? {
+            errors.entry(r.get(0)?).or_default().insert(r.get(1)?, (r.get::<_, i64>(2)? as usize, r.get(3)?));
+        }
+        drop(q);
+        let mut today = wh.conn().prepare_cached(&format!(
             "SELECT p.player_id, p.game_id, p.system_id, p.predicted_points, p.p_over, p.line, p.line_books,
                     f.feature_quality_score, f.matchup_quality, f.required_missing_count
              FROM player_prop_predictions p
              JOIN ml_feature_store f ON f.game_id = p.game_id AND f.player_id = p.player_id
-             WHERE p.game_date = ?1 AND p.is_active = 1 AND +p.system_id IN ('moving_average', 'gbm')
-             ORDER BY p.player_id, p.game_id, p.system_id",
-        )?;
+             WHERE p.game_date = ?1 AND p.is_active = 1 AND +p.system_id IN ({members})
+             ORDER BY p.player_id, p.game_id, p.system_id"
+        ))?;
         let mut out = Vec::new();
         for d in dates {
             let from = (*d - chrono::Duration::days(WINDOW_DAYS)).to_string();
-            let stats: Vec<(String, usize, f64)> = recent
-                .query_map([from, d.to_string()], |r| {
-                    Ok((r.get(0)?, r.get::<_, i64>(1)? as usize, r.get(2)?))
-                })?
-                .collect::<std::result::Result<_, _>>()?;
+            let mut sums: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+            for per in errors.range(from..d.to_string()).map(|(_, v)| v) {
+                for (sys, (n, e)) in per {
+                    let s = sums.entry(sys.as_str()).or_default();
+                    s.0 += n;
+                    s.1 += e;
+                }
+            }
+            let stats: Vec<(String, usize, f64)> =
+                sums.into_iter().map(|(s, (n, e))| (s.to_string(), n, e / n.max(1) as f64)).collect();
             let w = weights(&stats);
             if w.is_empty() {
                 continue;
@@ -163,14 +178,21 @@ impl Step for Ensemble {
                 });
                 let (line, books) = (members[0].3, members[0].4);
                 let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
-                let rec = crate::prediction::pick(pred, line, conf, self.min_edge, self.min_confidence);
-                let block = crate::gate::blocked(crate::gate::Mode::Backfill, members[0].5);
+                let rec = self.config.thresholds(SYSTEM).pick(pred, line, conf);
+                let block = crate::gate::blocked(self.config.mode, members[0].5);
                 let rec = crate::gate::gated(rec, &block);
-                let factors = used
+                let factors: serde_json::Map<String, serde_json::Value> = used
                     .iter()
-                    .map(|(m, wt)| format!("{} {:.2}", m.0, wt / total))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                    .map(|(m, wt)| {
+                        (
+                            m.0.clone(),
+                            serde_json::json!({
+                                "weight": (wt / total * 1000.0).round() / 1000.0,
+                                "predicted": (m.1 * 100.0).round() / 100.0,
+                            }),
+                        )
+                    })
+                    .collect();
                 rows.push(
                     crate::prediction::Prediction {
                         system: SYSTEM,
@@ -184,9 +206,8 @@ impl Step for Ensemble {
                         confidence: conf,
                         recommendation: rec,
                         model_id: "ensemble_v1",
-                        warnings: Some(
-                            crate::gate::join(Some(format!("weights: {factors}")), block).unwrap_or_default(),
-                        ),
+                        key_factors: Some(serde_json::Value::Object(factors).to_string()),
+                        warnings: block,
                     }
                     .values(),
                 );

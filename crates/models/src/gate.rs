@@ -26,6 +26,13 @@ impl Mode {
         }
     }
 
+    /// The mode of a name (`first`, `final_retry`, `last_call`, `backfill`).
+    pub fn parse(name: &str) -> Option<Mode> {
+        [Mode::First, Mode::FinalRetry, Mode::LastCall, Mode::Backfill]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
+
     /// The name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@
 //! Missing values stay NaN: LightGBM routes them down each split's learned default branch
 //! (its native missing-value handling); nothing is imputed.
 
+use crate::calibration::Residuals;
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
@@ -76,18 +77,7 @@ impl GbmParams {
     }
 }
 
-/// Scoring tier of a player from his pre-game L10 points average.
-pub fn tier(l10: Option<f64>) -> usize {
-    match l10 {
-        Some(p) if p >= 20.0 => 3,
-        Some(p) if p >= 12.0 => 2,
-        Some(p) if p >= 5.0 => 1,
-        _ => 0,
-    }
-}
-
-/// Tier names, by [`tier`] index.
-pub const TIERS: [&str; 4] = ["bench", "role", "starter", "star"];
+pub use crate::calibration::{tier, TIERS};
 
 /// Feature rows with their labels (players who played), in date order.
 #[derive(Debug, Default, Clone)]
@@ -193,8 +183,8 @@ pub struct GbmModel {
     pub rows: (usize, usize),
     /// Validation MAE.
     pub valid_mae: f64,
-    /// Out-of-sample residuals (actual − predicted) of the validation rows, per tier, sorted.
-    pub residuals: [Vec<f64>; 4],
+    /// Out-of-sample residuals (actual − predicted) of the validation rows, per tier.
+    pub residuals: Residuals,
 }
 
 impl GbmModel {
@@ -233,15 +223,13 @@ impl GbmModel {
         let all_y: Vec<f32> = data.y.iter().map(|v| *v as f32).collect();
         let booster =
             Booster::train(Dataset::from_slice(&all_x, &all_y, nf, true).map_err(lg)?, &refit).map_err(lg)?;
-        let mut residuals: [Vec<f64>; 4] = Default::default();
+        let mut residuals = Residuals::default();
         let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
         for (k, p) in pv.iter().enumerate() {
             let row = &valid.x[k * FEATURE_COUNT..(k + 1) * FEATURE_COUNT];
-            residuals[tier(Some(row[l10]).filter(|v| !v.is_nan()))].push(valid.y[k] - p);
+            residuals.push(tier(Some(row[l10]).filter(|v| !v.is_nan())), valid.y[k] - p);
         }
-        for r in residuals.iter_mut() {
-            r.sort_by(f64::total_cmp);
-        }
+        let residuals = residuals.finish();
         let valid_mae =
             pv.iter().zip(&valid.y).map(|(p, y)| (p - y).abs()).sum::<f64>() / valid.len().max(1) as f64;
         Ok(GbmModel {
@@ -275,37 +263,32 @@ impl GbmModel {
         b.predict(&project(x, &self.kept), self.kept.len() as i32, true).map_err(|e| err(e.to_string()))
     }
 
-    /// P(points > line) from the tier's residual distribution: the share of residuals above
-    /// line − predicted, pushes (equal) counted half.
-    pub fn p_over(&self, predicted: f64, line: f64, tier: usize) -> Option<f64> {
-        let r = if self.residuals[tier].len() >= 200 {
-            &self.residuals[tier]
-        } else {
-            self.residuals.iter().max_by_key(|r| r.len())?
-        };
-        if r.is_empty() {
-            return None;
+    /// Feature contributions (TreeSHAP) of full-width rows: per row, one value per kept
+    /// feature and the expected value last.
+    pub fn contributions(&self, b: &Booster, x: &[f64]) -> Result<Vec<f64>> {
+        if x.is_empty() {
+            return Ok(vec![]);
         }
-        let t = line - predicted;
-        let below = r.partition_point(|v| *v < t);
-        let at_or_below = r.partition_point(|v| *v <= t);
-        let above = r.len() - at_or_below;
-        Some((above as f64 + 0.5 * (at_or_below - below) as f64) / r.len() as f64)
+        b.predict_contrib(&project(x, &self.kept), self.kept.len() as i32, true)
+            .map_err(|e| err(e.to_string()))
     }
-}
 
-/// Thresholds of the gbm recommendation (spec §6.2: the original's XGBoost row).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GbmConfig {
-    /// A pick needs |predicted − line| at least this, points.
-    pub min_edge: f64,
-    /// And a confidence (probability of the picked side) at least this, 0-1.
-    pub min_confidence: f64,
-}
+    /// The `n` largest contributions of one row as a JSON object (points, by feature name),
+    /// with the model's expected value as `base`.
+    pub fn key_factors(&self, contrib: &[f64], n: usize) -> String {
+        let mut order: Vec<usize> = (0..self.kept.len()).collect();
+        order.sort_by(|a, b| contrib[*b].abs().total_cmp(&contrib[*a].abs()));
+        let mut m = serde_json::Map::new();
+        m.insert("base".into(), json!((contrib[self.kept.len()] * 100.0).round() / 100.0));
+        for k in order.into_iter().take(n) {
+            m.insert(FEATURES[self.kept[k]].name.into(), json!((contrib[k] * 100.0).round() / 100.0));
+        }
+        serde_json::Value::Object(m).to_string()
+    }
 
-impl Default for GbmConfig {
-    fn default() -> Self {
-        GbmConfig { min_edge: 1.5, min_confidence: 0.55 }
+    /// P(points > line) from the validation residuals of the tier.
+    pub fn p_over(&self, predicted: f64, line: f64, tier: usize) -> Option<f64> {
+        self.residuals.p_over(predicted, line, tier)
     }
 }
 
@@ -321,8 +304,8 @@ fn cache() -> &'static Cache {
 pub struct GbmPredictions {
     /// Hyper-parameters.
     pub params: GbmParams,
-    /// Recommendation thresholds.
-    pub config: GbmConfig,
+    /// Recommendation thresholds and gate mode.
+    pub config: crate::config::SystemsConfig,
 }
 
 const INPUTS: &[Input] = &[
@@ -355,8 +338,16 @@ impl GbmPredictions {
             h = (h ^ *i as u64).wrapping_mul(0x100000001b3);
         }
         let id = format!("gbm-{season}-{:08x}", h as u32);
-        let slot =
-            cache().lock().map_err(|_| err("model cache poisoned"))?.entry(id.clone()).or_default().clone();
+        // The cache holds the model per warehouse and per content of its training partitions.
+        let key = format!(
+            "{id}-{}",
+            crate::rules::inputs_key(
+                wh,
+                &["ml_feature_store", "upcoming_player_game_context"],
+                season_start
+            )?
+        );
+        let slot = cache().lock().map_err(|_| err("model cache poisoned"))?.entry(key).or_default().clone();
         let mut slot = slot.lock().map_err(|_| err("model slot poisoned"))?;
         if let Some(m) = slot.as_ref() {
             return Ok(Some(m.clone()));
@@ -401,6 +392,10 @@ impl Step for GbmPredictions {
 
     fn code_version(&self) -> &'static str {
         CODE_VERSION
+    }
+
+    fn version(&self) -> String {
+        self.config.version(CODE_VERSION, SYSTEM)
     }
 
     fn pre_game(&self) -> bool {
@@ -496,20 +491,35 @@ impl Step for GbmPredictions {
                     model.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
                 ))
             };
+            let th = self.config.thresholds(SYSTEM);
+            let decided: Vec<(f64, Option<f64>, f64, &'static str)> = rows_today
+                .iter()
+                .zip(&preds)
+                .map(|(t, p)| {
+                    let p = p.clamp(0.0, 60.0);
+                    let tr = tier(Some(t.x[l10]).filter(|v| !v.is_nan()));
+                    let p_over = t.line.and_then(|l| model.p_over(p, l, tr));
+                    let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
+                    (p, p_over, conf, th.pick(p, t.line, conf))
+                })
+                .collect();
+            // Key factors (the largest feature contributions, TreeSHAP) for the picks only:
+            // they are what a reader asks "why" about, and contributions cost far more than
+            // predictions.
+            let picked: Vec<usize> =
+                (0..decided.len()).filter(|i| matches!(decided[*i].3, "OVER" | "UNDER")).collect();
+            let mut factors: HashMap<usize, String> = HashMap::new();
+            if !picked.is_empty() {
+                let xp: Vec<f64> = picked.iter().flat_map(|i| rows_today[*i].x.iter().copied()).collect();
+                let contrib = model.contributions(&boosters[&model.model_id], &xp)?;
+                let width = model.kept.len() + 1;
+                for (k, i) in picked.iter().enumerate() {
+                    factors.insert(*i, model.key_factors(&contrib[k * width..(k + 1) * width], 5));
+                }
+            }
             let mut rows = Vec::with_capacity(rows_today.len());
-            for (t, p) in rows_today.into_iter().zip(preds) {
-                let p = p.clamp(0.0, 60.0);
-                let tr = tier(Some(t.x[l10]).filter(|v| !v.is_nan()));
-                let p_over = t.line.and_then(|l| model.p_over(p, l, tr));
-                let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
-                let rec = crate::prediction::pick(
-                    p,
-                    t.line,
-                    conf,
-                    self.config.min_edge,
-                    self.config.min_confidence,
-                );
-                let block = crate::gate::blocked(crate::gate::Mode::Backfill, t.quality);
+            for (i, (t, (p, p_over, conf, rec))) in rows_today.into_iter().zip(decided).enumerate() {
+                let block = crate::gate::blocked(self.config.mode, t.quality);
                 let rec = crate::gate::gated(rec, &block);
                 let warning = crate::gate::join(warning.clone(), block);
                 rows.push(
@@ -525,6 +535,7 @@ impl Step for GbmPredictions {
                         confidence: conf,
                         recommendation: rec,
                         model_id: &model.model_id,
+                        key_factors: factors.remove(&i),
                         warnings: warning,
                     }
                     .values(),
@@ -551,10 +562,10 @@ struct Pending {
 pub fn trained_models() -> BTreeMap<String, (Vec<&'static str>, usize, f64)> {
     let mut out = BTreeMap::new();
     if let Ok(c) = cache().lock() {
-        for (id, slot) in c.iter() {
+        for slot in c.values() {
             if let Some(m) = slot.lock().ok().and_then(|s| s.clone()) {
                 out.insert(
-                    id.clone(),
+                    m.model_id.clone(),
                     (m.dropped.iter().map(|i| FEATURES[*i].name).collect(), m.rows.0, m.valid_mae),
                 );
             }

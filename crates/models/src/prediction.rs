@@ -1,24 +1,6 @@
-//! One `player_prop_predictions` row, shared by every system, and the pick rule of the
-//! systems whose thresholds are inclusive (spec §6.2: gbm and the ensemble, "≥ edge").
+//! One `player_prop_predictions` row, shared by every system.
 
 use propcast_store::Value;
-
-/// NO_LINE without a line; PASS when |predicted − line| or the confidence is below its
-/// minimum; else OVER or UNDER.
-pub(crate) fn pick(
-    predicted: f64,
-    line: Option<f64>,
-    confidence: f64,
-    min_edge: f64,
-    min_confidence: f64,
-) -> &'static str {
-    match line {
-        None => "NO_LINE",
-        Some(l) if (predicted - l).abs() < min_edge || confidence < min_confidence => "PASS",
-        Some(l) if predicted > l => "OVER",
-        Some(_) => "UNDER",
-    }
-}
 
 /// A prediction of one system for one player and game.
 pub(crate) struct Prediction<'a> {
@@ -33,11 +15,12 @@ pub(crate) struct Prediction<'a> {
     pub confidence: f64,
     pub recommendation: &'a str,
     pub model_id: &'a str,
+    pub key_factors: Option<String>,
     pub warnings: Option<String>,
 }
 
 impl Prediction<'_> {
-    /// The row in `player_prop_predictions` column order (version 1, active).
+    /// The row in `player_prop_predictions` column order (version 1, active, not superseded).
     pub fn values(self) -> Vec<Value> {
         let real = |x: Option<f64>| x.map(Value::Real).unwrap_or(Value::Null);
         vec![
@@ -55,8 +38,10 @@ impl Prediction<'_> {
             Value::Real(self.confidence),
             Value::Text(self.recommendation.into()),
             Value::Text(self.model_id.into()),
+            self.key_factors.map(Value::Text).unwrap_or(Value::Null),
             self.warnings.map(Value::Text).unwrap_or(Value::Null),
             Value::Integer(1),
+            Value::Null,
         ]
     }
 }

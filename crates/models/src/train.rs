@@ -42,6 +42,36 @@ pub struct TrainOptions {
     pub params: GbmParams,
     /// Gates.
     pub gates: Gates,
+    /// Other hyper-parameter sets to try: each is fitted with early stopping on the
+    /// validation season, and the one with the lowest validation MAE (including `params`)
+    /// is kept. The test season never takes part in the choice.
+    pub candidates: Vec<GbmParams>,
+}
+
+/// The hyper-parameter grid of `propcast train --search`: leaves × minimum rows per leaf.
+pub fn search_grid(base: &GbmParams) -> Vec<GbmParams> {
+    let mut out = Vec::new();
+    for leaves in [15, 31, 63] {
+        for min_data in [50, 100, 200] {
+            out.push(GbmParams { num_leaves: leaves, min_data_in_leaf: min_data, ..base.clone() });
+        }
+    }
+    out
+}
+
+/// One hyper-parameter set tried.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Candidate {
+    /// Leaves per tree.
+    pub num_leaves: i64,
+    /// Minimum rows per leaf.
+    pub min_data_in_leaf: i64,
+    /// Learning rate.
+    pub learning_rate: f64,
+    /// Trees kept by early stopping.
+    pub iterations: i32,
+    /// MAE on the validation season.
+    pub valid_mae: f64,
 }
 
 /// One gate's verdict.
@@ -78,6 +108,8 @@ pub struct TrainReport {
     pub gates: Vec<GateResult>,
     /// Model file, relative to the home.
     pub model_path: String,
+    /// Every hyper-parameter set tried, with its validation MAE (the chosen one first).
+    pub candidates: Vec<Candidate>,
 }
 
 fn err(m: impl Into<String>) -> propcast_store::Error {
@@ -180,10 +212,32 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
     let lg = |e: lightgbm3::Error| err(e.to_string());
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
     let (xt, xv, xs) = (project(&train.x, &kept), project(&valid.x, &kept), project(&test.x, &kept));
-    let dt = Dataset::from_slice(&xt, &f32s(&train.y), nf, true).map_err(lg)?;
-    let dv = Dataset::from_slice_with_reference(&xv, &f32s(&valid.y), nf, true, Some(&dt)).map_err(lg)?;
-    let params = opts.params.json();
-    let booster = Booster::train_with_valid(dt, Some(dv), &params).map_err(lg)?;
+    // Each hyper-parameter set is fitted on the training seasons with early stopping on the
+    // validation season; the lowest validation MAE wins.
+    let (yt, yv) = (f32s(&train.y), f32s(&valid.y));
+    let mut tried: Vec<(Candidate, Booster, serde_json::Value)> = Vec::new();
+    for p in std::iter::once(&opts.params).chain(opts.candidates.iter().filter(|c| **c != opts.params)) {
+        let dt = Dataset::from_slice(&xt, &yt, nf, true).map_err(lg)?;
+        let dv = Dataset::from_slice_with_reference(&xv, &yv, nf, true, Some(&dt)).map_err(lg)?;
+        let json = p.json();
+        let b = Booster::train_with_valid(dt, Some(dv), &json).map_err(lg)?;
+        let pv = b.predict(&xv, nf, true).map_err(lg)?;
+        let valid_mae =
+            pv.iter().zip(&valid.y).map(|(p, y)| (p - y).abs()).sum::<f64>() / valid.y.len() as f64;
+        let c = Candidate {
+            num_leaves: p.num_leaves,
+            min_data_in_leaf: p.min_data_in_leaf,
+            learning_rate: p.learning_rate,
+            iterations: b.num_iterations(),
+            valid_mae,
+        };
+        tracing::info!("train: {c:?}");
+        tried.push((c, b, json));
+    }
+    tried.sort_by(|a, b| a.0.valid_mae.total_cmp(&b.0.valid_mae));
+    let mut tried = tried.into_iter();
+    let Some((chosen, booster, params)) = tried.next() else { return Err(err("no hyper-parameters to try")) };
+    let candidates: Vec<Candidate> = std::iter::once(chosen).chain(tried.map(|t| t.0)).collect();
     let pred: Vec<f64> =
         booster.predict(&xs, nf, true).map_err(lg)?.into_iter().map(|p| p.clamp(0.0, 60.0)).collect();
     train.x.clear();
@@ -336,6 +390,7 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
         dropped,
         gates,
         model_path: rel,
+        candidates,
     })
 }
 

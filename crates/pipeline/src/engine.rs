@@ -199,7 +199,7 @@ impl LedgerWrite<'_> {
                     ended.as_str(),
                     why,
                     self.planned.fingerprint,
-                    s.code_version(),
+                    s.version(),
                     rows as i64,
                     content_hash,
                     self.run_id,
@@ -216,7 +216,7 @@ impl LedgerWrite<'_> {
                  ON CONFLICT(asset, partition) DO UPDATE SET status = 'failed', reason = excluded.reason,
                    fingerprint = excluded.fingerprint, code_version = excluded.code_version,
                    run_id = excluded.run_id, finished_at = excluded.finished_at, error = excluded.error",
-                params![s.name(), self.date, why, self.planned.fingerprint, s.code_version(), self.run_id, now(), error],
+                params![s.name(), self.date, why, self.planned.fingerprint, s.version(), self.run_id, now(), error],
             )?;
         }
         tx.execute(
@@ -233,7 +233,7 @@ impl LedgerWrite<'_> {
                 now(),
                 rows as i64,
                 self.planned.fingerprint,
-                s.code_version(),
+                s.version(),
                 error
             ],
         )?;

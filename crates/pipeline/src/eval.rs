@@ -315,7 +315,13 @@ pub fn markdown(evals: &[SeasonEval]) -> String {
          the DFS lines 5.18 on set b. Targets for `gbm` on 2024-25: at least 3 % better than 4.64 on\n\
          set a (≤ 4.50), and within 0.1 of the line's own MAE on set b. The row `ewma_0.1 (reference)`\n\
          is that baseline measured here (each player's EWMA of points over every earlier game\n\
-         played) on the rows the systems predicted; it is not a system and makes no picks.\n",
+         played) on the rows the systems predicted; it is not a system and makes no picks.\n\n\
+         Systems (docs/decisions.md): `moving_average` (0.50·L5 + 0.30·L10 + 0.20·season),\n\
+         `zone_matchup` and `similarity` (the original's rules with its listed bugs fixed),\n\
+         `gbm` (LightGBM), `ensemble` (the four weighted by their error over the 28 days before\n\
+         the date). `similarity` predicts only players with 5 similar earlier games, so the\n\
+         **common** set is the rows it covers. P(over) comes from each system's out-of-sample\n\
+         residuals (the rules: the previous season's), so the first season has none for the rules.\n",
     );
     s.push_str("\n## Summary (MAE, points)\n\n| season | system | a n | a MAE | common n | common MAE | c MAE | b n | b MAE | line MAE (b) | bias (a) | RMSE (a) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for e in evals {

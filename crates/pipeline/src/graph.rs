@@ -7,6 +7,19 @@ use propcast_store::{Step, Window};
 /// Every step, in the order the phases run: analytics, features, predictions, grading,
 /// publishing.
 pub fn steps() -> Vec<Box<dyn Step>> {
+    steps_with(&propcast_models::SystemsConfig::default())
+}
+
+/// The steps as a home configures them: its `predictions.toml` over the defaults.
+pub fn home_steps(home: &crate::Home) -> Result<Vec<Box<dyn Step>>> {
+    let config = propcast_models::SystemsConfig::load(home.path()).map_err(Error::Config)?;
+    Ok(steps_with(&config))
+}
+
+/// [`steps`] with the prediction systems configured by `config` (a home's
+/// `predictions.toml`).
+pub fn steps_with(config: &propcast_models::SystemsConfig) -> Vec<Box<dyn Step>> {
+    use propcast_models::{Rule, RuleStep};
     vec![
         Box::new(propcast_ingest::RawGate::SCHEDULE),
         Box::new(propcast_ingest::RawGate::TEAM_GAMES),
@@ -21,9 +34,11 @@ pub fn steps() -> Vec<Box<dyn Step>> {
         Box::new(propcast_features::PlayerDailyCache),
         Box::new(propcast_features::PlayerCompositeFactors),
         Box::new(propcast_features::MlFeatureStore),
-        Box::new(propcast_models::MovingAverage::default()),
-        Box::new(propcast_models::GbmPredictions::default()),
-        Box::new(propcast_models::Ensemble::default()),
+        Box::new(RuleStep::new(Rule::MovingAverage, config)),
+        Box::new(RuleStep::new(Rule::ZoneMatchup, config)),
+        Box::new(RuleStep::new(Rule::Similarity, config)),
+        Box::new(propcast_models::GbmPredictions { config: config.clone(), ..Default::default() }),
+        Box::new(propcast_models::Ensemble { config: config.clone() }),
         Box::new(propcast_grading::Grade),
         Box::new(propcast_publish::Results),
     ]
@@ -132,7 +147,7 @@ pub fn render_text(steps: &[Box<dyn Step>]) -> String {
             "{} (phase {}, code {}, writes {}{})\n",
             st.name(),
             st.phase(),
-            st.code_version(),
+            st.version(),
             st.output().name(),
             if bootstrap_sensitive(steps, st.as_ref()) { ", skips bootstrap" } else { "" }
         ));
@@ -201,6 +216,8 @@ mod tests {
                 "player_composite_factors",
                 "ml_feature_store",
                 "predictions_moving_average",
+                "predictions_zone_matchup",
+                "predictions_similarity",
                 "predictions_gbm",
                 "predictions_ensemble",
                 "prediction_accuracy",
@@ -213,6 +230,8 @@ mod tests {
             phase5,
             vec![
                 "predictions_moving_average",
+                "predictions_zone_matchup",
+                "predictions_similarity",
                 "predictions_gbm",
                 "predictions_ensemble",
                 "prediction_accuracy"

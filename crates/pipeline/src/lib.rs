@@ -28,7 +28,9 @@ pub use bench::{copy_dataset_before, last_date, process_cpu_seconds, process_pea
 pub use checks::{ChecksConfig, Severity, Threshold, DEFAULT_CHECKS_TOML};
 pub use engine::{backfill, AssetReport, BackfillOptions, BackfillReport, NoProgress, PlanLine, Progress};
 pub use error::{Error, Result};
-pub use graph::{bootstrap_sensitive, render_dot, render_text, select, steps, validate};
+pub use graph::{
+    bootstrap_sensitive, home_steps, render_dot, render_text, select, steps, steps_with, validate,
+};
 pub use home::{Home, HomeLock};
 pub use plan::{Mode, Reason};
 pub use propcast_core::{parse_date, Date};
@@ -36,7 +38,9 @@ pub use propcast_features::{feature_row, Served};
 pub use propcast_ingest::{ingest_dataset, IngestReport, TableReport, TableStatus};
 pub use propcast_models::backtest::{backtest, Backtest, TrainWindow};
 pub use propcast_models::gbm::GbmParams;
-pub use propcast_models::train::{train as train_model, Gates, TrainOptions, TrainReport};
+pub use propcast_models::train::{
+    search_grid, train as train_model, Candidate, Gates, TrainOptions, TrainReport,
+};
 pub use report::{features_report, FeatureCoverage, FeaturesReport, SeasonSummary};
 pub use status::{status, AssetStatus};
 pub use summary::{season_summary, SeasonRow};

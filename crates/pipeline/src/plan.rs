@@ -159,7 +159,7 @@ pub fn fingerprints(
         .enumerate()
         .map(|(n, k)| {
             let mut h = RowHasher::new();
-            h.bytes(step.code_version().as_bytes());
+            h.bytes(step.version().as_bytes());
             h.bytes(output_ddl.as_bytes());
             for ((_, name, m), pre) in per_input.iter().zip(&prefixes) {
                 h.bytes(name.as_bytes());
@@ -217,7 +217,7 @@ pub fn plan_asset(
                     None
                 }
             },
-            Some(e) if e.code_version != step.code_version() => {
+            Some(e) if e.code_version != step.version() => {
                 Some(Reason::StaleCode { was: e.code_version.clone() })
             }
             Some(e) if e.fingerprint != fp => Some(Reason::StaleUpstream),

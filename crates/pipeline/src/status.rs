@@ -38,7 +38,7 @@ pub struct AssetStatus {
 /// The status of every asset.
 pub fn status(home: &Home) -> Result<Vec<AssetStatus>> {
     let wh = Warehouse::open(&home.warehouse())?;
-    let steps = crate::graph::steps();
+    let steps = crate::graph::home_steps(home)?;
     let dates: Vec<_> = calendar_dates(&wh)?.into_iter().map(|(d, _)| d).collect();
     let mut out = Vec::new();
     for step in &steps {

@@ -86,7 +86,7 @@ pub fn up(home: &Home, data_dir: &Path, workers: usize, progress: &dyn Progress)
             let ingest_seconds = t0.elapsed().as_secs_f64();
             let opts = BackfillOptions { workers, ..Default::default() };
             let t1 = std::time::Instant::now();
-            let backfill = backfill(wh, home, &crate::graph::steps(), &opts, progress, run_id)?;
+            let backfill = backfill(wh, home, &crate::graph::home_steps(home)?, &opts, progress, run_id)?;
             let backfill_seconds = t1.elapsed().as_secs_f64();
             // Refresh the query planner's statistics after large writes (cheap when nothing changed).
             wh.conn().execute_batch("PRAGMA optimize;")?;
@@ -109,7 +109,7 @@ pub fn run_backfill(home: &Home, opts: &BackfillOptions, progress: &dyn Progress
     recorded(
         home,
         if opts.dry_run { "backfill --dry-run" } else { "backfill" },
-        |wh, run_id| backfill(wh, home, &crate::graph::steps(), opts, progress, run_id),
+        |wh, run_id| backfill(wh, home, &crate::graph::home_steps(home)?, opts, progress, run_id),
         backfill_summary,
     )
 }

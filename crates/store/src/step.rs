@@ -137,6 +137,12 @@ pub trait Step: Send + Sync {
     }
     /// Bumped whenever the computation changes: every partition becomes stale.
     fn code_version(&self) -> &'static str;
+    /// The version the ledger records: the code version, plus a fingerprint of the step's
+    /// configuration when it has one (a changed threshold in a config file makes the
+    /// partitions stale exactly as a code change does).
+    fn version(&self) -> String {
+        self.code_version().to_string()
+    }
     /// What it reads.
     fn inputs(&self) -> &'static [Input];
     /// What it writes.

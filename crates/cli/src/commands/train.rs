@@ -36,7 +36,12 @@ pub fn run(g: &Global, a: &TrainArgs) -> anyhow::Result<()> {
     if let Some(l) = a.learning_rate {
         params.learning_rate = l;
     }
-    let rep = train_model(&mut wh, home.path(), &TrainOptions { seasons, params, gates: Gates::default() })?;
+    let candidates = if a.search { propcast_pipeline::search_grid(&params) } else { Vec::new() };
+    let rep = train_model(
+        &mut wh,
+        home.path(),
+        &TrainOptions { seasons, params, gates: Gates::default(), candidates },
+    )?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&rep)?);
     } else {
@@ -51,6 +56,25 @@ pub fn run(g: &Global, a: &TrainArgs) -> anyhow::Result<()> {
             rep.baseline_mae.map(|b| format!("{b:.3}")).unwrap_or_else(|| "none".into()),
             rep.model_path
         );
+        if rep.candidates.len() > 1 {
+            println!("hyper-parameters by validation MAE (the first was kept):");
+            let cols =
+                output::cols(&["num_leaves", "min_data_in_leaf", "learning_rate", "trees", "validation MAE"]);
+            let rows: Vec<Vec<Value>> = rep
+                .candidates
+                .iter()
+                .map(|c| {
+                    vec![
+                        Value::Integer(c.num_leaves),
+                        Value::Integer(c.min_data_in_leaf),
+                        Value::Real(c.learning_rate),
+                        Value::Integer(c.iterations.into()),
+                        Value::Real((c.valid_mae * 1000.0).round() / 1000.0),
+                    ]
+                })
+                .collect();
+            output::table(&mut std::io::stdout().lock(), &cols, &rows)?;
+        }
         if !rep.dropped.is_empty() {
             println!("features dropped (coverage below 50 % in the test season): {}", rep.dropped.join(", "));
         }

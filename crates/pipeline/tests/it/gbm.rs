@@ -69,10 +69,47 @@ fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() 
             "select count(*) from player_prop_predictions where warnings like '%quality gate (backfill)%'"
         ) > 10
     );
+    // The rule systems: P(over) only where a previous season calibrated it (2023-24 is this
+    // data set's first), key factors on every rule prediction and on every gbm pick.
+    for sys in ["moving_average", "zone_matchup", "similarity"] {
+        let of = format!("from player_prop_predictions where system_id = '{sys}'");
+        assert!(one(&wh, &format!("select count(*) {of} and game_date >= '2024-10-01'")) > 200, "{sys}");
+        assert_eq!(
+            one(&wh, &format!("select count(*) {of} and game_date < '2024-07-01' and p_over is not null")),
+            0
+        );
+        assert!(
+            one(&wh, &format!("select count(*) {of} and line is not null and p_over between 0 and 1")) > 100
+        );
+        assert_eq!(
+            one(&wh, &format!("select count(*) {of} and json_valid(key_factors) is not 1")),
+            0,
+            "{sys}"
+        );
+    }
+    assert_eq!(
+        one(&wh, &format!("select count(*) {gbm} and recommendation in ('OVER', 'UNDER') and json_type(key_factors, '$.base') is null")),
+        0
+    );
+    assert!(one(&wh, &format!("select count(*) {gbm} and key_factors is not null")) > 10);
+    assert_eq!(
+        one(
+            &wh,
+            "select count(*) from player_prop_predictions where is_active = 1 and superseded_by is not null"
+        ),
+        0
+    );
     // The evaluation: every system and the EWMA reference, on the stated sets.
     let evals = propcast_pipeline::eval::evaluate(&home, Some("2024-25")).unwrap();
     let e = &evals[0];
-    for sys in ["moving_average", "gbm", "ensemble", propcast_pipeline::eval::EWMA_SYSTEM] {
+    for sys in [
+        "moving_average",
+        "zone_matchup",
+        "similarity",
+        "gbm",
+        "ensemble",
+        propcast_pipeline::eval::EWMA_SYSTEM,
+    ] {
         for set in ["a", "c", "common"] {
             assert!(e.systems.iter().any(|x| x.system == sys && x.set == set), "{sys} {set}");
         }
@@ -80,6 +117,45 @@ fn gbm_uses_earlier_seasons_only_drops_missing_features_and_skips_out_players() 
     let b = e.systems.iter().find(|x| x.system == "gbm" && x.set == "b").unwrap();
     assert!(b.line.as_ref().is_some_and(|l| l.n == b.errors.n), "the line's MAE on the same rows");
     assert_eq!(b.hit_rates.len(), 3);
+    // Thresholds live in the home's predictions.toml: a stricter gbm edge makes exactly the
+    // gbm partitions stale (the dry run says so), and the rerun honours it.
+    drop(wh);
+    let picks_at = |wh: &Warehouse, edge: f64| {
+        one(
+            wh,
+            &format!("select count(*) {gbm} and recommendation in ('OVER', 'UNDER') and abs(edge) < {edge}"),
+        )
+    };
+    assert!(picks_at(&Warehouse::open(&home.warehouse()).unwrap(), 3.0) > 0);
+    std::fs::write(dir.path().join("predictions.toml"), "[gbm]\nmin_edge = 3.0\n").unwrap();
+    let opts = propcast_pipeline::BackfillOptions::default();
+    let plan = propcast_pipeline::run_backfill(
+        &home,
+        &propcast_pipeline::BackfillOptions { dry_run: true, ..opts.clone() },
+        &NoProgress,
+    )
+    .unwrap()
+    .plan;
+    assert!(!plan.is_empty());
+    // Only gbm's version changed; what reads it follows (the ensemble, grading, the export).
+    for p in &plan {
+        let own = p.reason.contains("code version changed");
+        assert_eq!(own, p.asset == "predictions_gbm", "{p:?}");
+        assert!(
+            ["predictions_gbm", "predictions_ensemble", "prediction_accuracy", "export_results"]
+                .contains(&p.asset),
+            "{p:?}"
+        );
+    }
+    assert!(plan.iter().any(|p| p.asset == "predictions_gbm"));
+    propcast_pipeline::run_backfill(&home, &opts, &NoProgress).unwrap();
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    assert_eq!(picks_at(&wh, 3.0), 0);
+    assert!(one(&wh, &format!("select count(*) {gbm} and recommendation in ('OVER', 'UNDER')")) > 0);
+    std::fs::write(dir.path().join("predictions.toml"), "[gbm]\nmin_edge = \"wide\"\n").unwrap();
+    let e = propcast_pipeline::run_backfill(&home, &opts, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("predictions.toml") && e.contains("gbm.min_edge"), "{e}");
+    std::fs::remove_file(dir.path().join("predictions.toml")).unwrap();
     // Walk-forward: weekly retraining, each model on rows dated before its week only.
     let d = |s: &str| propcast_pipeline::parse_date(s).unwrap();
     let b = propcast_pipeline::backtest(
