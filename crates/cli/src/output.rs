@@ -4,6 +4,11 @@ use propcast_store::Value;
 use std::io::Write;
 
 /// Column names for [`table`] and [`csv()`].
+/// A number for a table cell, rounded to three decimals; NULL when missing.
+pub fn r3(x: Option<f64>) -> Value {
+    x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null)
+}
+
 pub fn cols(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }

@@ -3,8 +3,8 @@
 
 use crate::composite::ShotFacts;
 use crate::history::{PlayerGame, TeamGame};
-use crate::util::{last, opt_real, sample_std, text};
-use propcast_core::stats::mean;
+use crate::util::{last, opt_real, text};
+use propcast_core::stats::{mean, sample_std};
 use propcast_core::Date;
 use propcast_store::Value;
 

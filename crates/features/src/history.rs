@@ -3,9 +3,10 @@
 //! one player; both slice with [`History::player_before`] and [`History::team_before`], so
 //! they see exactly the same games.
 
+use crate::util::parse_in;
 use propcast_core::features::LOOKBACK_DAYS;
-use propcast_core::{parse_date, Date};
-use propcast_store::{Result, Warehouse};
+use propcast_core::Date;
+use propcast_store::{Result, Row, SqliteError, Warehouse};
 use std::collections::HashMap;
 
 /// Shot-zone attempts and makes of one game (complete zones only).
@@ -48,10 +49,7 @@ impl Zones {
 
     /// Reads a complete-zones flag at column `at` and the six counts after it (paint,
     /// mid-range and three attempts and makes); `None` when the flag is not 1.
-    fn read(
-        r: &propcast_store::Row<'_>,
-        at: usize,
-    ) -> std::result::Result<Option<Zones>, propcast_store::SqliteError> {
+    fn read(r: &Row<'_>, at: usize) -> std::result::Result<Option<Zones>, SqliteError> {
         if r.get::<_, i64>(at)? != 1 {
             return Ok(None);
         }
@@ -147,6 +145,8 @@ pub struct TeamGame {
 /// Which players and teams to load.
 #[derive(Debug, Clone, Copy)]
 pub enum Who<'a> {
+    /// Nobody: the query is skipped.
+    None,
     /// Everybody.
     All,
     /// These ids only.
@@ -160,18 +160,109 @@ pub struct History {
     teams: HashMap<String, Vec<TeamGame>>,
 }
 
-fn rows_of(who: Who<'_>, col: &str) -> String {
+/// The SQL condition selecting `who` by `col`; `None` when nobody is wanted.
+fn rows_of(who: Who<'_>, col: &str) -> Option<String> {
     match who {
-        Who::All => String::new(),
-        Who::Only(ids) => format!(
+        Who::None => None,
+        Who::All => Some(String::new()),
+        Who::Only(ids) => Some(format!(
             " AND {col} IN ({})",
             ids.iter().map(|s| format!("'{}'", s.replace('\'', "''"))).collect::<Vec<_>>().join(",")
-        ),
+        )),
     }
 }
 
 fn date(s: &str) -> Result<Date> {
-    parse_date(s).map_err(|e| propcast_store::Error::Step { step: "history", message: e.to_string() })
+    parse_in("history", s)
+}
+
+/// The text at column `i`, borrowed from the row.
+fn str_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
+    r.get_ref(i)?.as_str().map_err(SqliteError::from)
+}
+
+/// Each player's rows dated in `[from, to)` (`filter` appended to the condition), ascending.
+fn player_games(
+    wh: &Warehouse,
+    from: &str,
+    to: &str,
+    filter: &str,
+) -> Result<HashMap<String, Vec<PlayerGame>>> {
+    let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::new();
+    let mut stmt = wh.conn().prepare(&format!(
+        "SELECT player_id, game_date, season_year, team_abbr, opp_abbr, is_dnp, minutes_played, points,
+                fg_attempts, ft_attempts, ft_makes, usage_rate, has_complete_shot_zones,
+                paint_attempts, paint_makes, mid_range_attempts, mid_range_makes,
+                three_attempts_zones, three_makes_zones
+         FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{filter}
+         ORDER BY game_date"
+    ))?;
+    let mut q = stmt.query([from, to])?;
+    // Date order (the partition index, no sort); each player's rows stay ascending.
+    while let Some(r) = q.next()? {
+        let minutes: Option<f64> = r.get(6)?;
+        let points: Option<i64> = r.get(7)?;
+        let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
+        let z = |i: usize| r.get::<_, Option<f64>>(i);
+        let zones = if dnp { None } else { Zones::read(r, 12)? };
+        let g = PlayerGame {
+            date: date(str_at(r, 1)?)?,
+            season_year: r.get(2)?,
+            team: TeamCode::of(str_at(r, 3)?),
+            opp: TeamCode::of(str_at(r, 4)?),
+            dnp,
+            minutes: minutes.unwrap_or(0.0),
+            points: points.unwrap_or(0) as f64,
+            fga: z(8)?.unwrap_or(0.0),
+            fta: z(9)?.unwrap_or(0.0),
+            ftm: z(10)?.unwrap_or(0.0),
+            usage: z(11)?,
+            zones,
+        };
+        let pid = str_at(r, 0)?;
+        match out.get_mut(pid) {
+            Some(v) => v.push(g),
+            None => {
+                out.insert(pid.to_string(), vec![g]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Each team's games dated in `[from, to)` (`filter` appended to the condition), ascending.
+fn team_games(wh: &Warehouse, from: &str, to: &str, filter: &str) -> Result<HashMap<String, Vec<TeamGame>>> {
+    let mut out: HashMap<String, Vec<TeamGame>> = HashMap::new();
+    let mut stmt = wh.conn().prepare(&format!(
+        "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
+                o.offensive_rating, d.defensive_rating, d.points_allowed, d.opponent_pace,
+                d.has_complete_shot_zones, d.opp_paint_attempts, d.opp_paint_makes,
+                d.opp_mid_range_attempts, d.opp_mid_range_makes, d.opp_three_attempts_zones,
+                d.opp_three_makes_zones
+         FROM team_offense_game_summary o
+         JOIN team_defense_game_summary d ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
+         WHERE o.game_date >= ?1 AND o.game_date < ?2{filter}
+         ORDER BY o.team_abbr, o.game_date"
+    ))?;
+    let mut q = stmt.query([from, to])?;
+    while let Some(r) = q.next()? {
+        let z = |i: usize| r.get::<_, Option<f64>>(i);
+        let opp_zones = Zones::read(r, 10)?;
+        let g = TeamGame {
+            date: date(&r.get::<_, String>(1)?)?,
+            season_year: r.get(2)?,
+            win: r.get::<_, i64>(3)? == 1,
+            margin: r.get::<_, i64>(4)? as f64,
+            pace: z(5)?,
+            off_rating: z(6)?,
+            def_rating: z(7)?,
+            points_allowed: r.get::<_, i64>(8)? as f64,
+            opp_pace: z(9)?,
+            opp_zones,
+        };
+        out.entry(r.get(0)?).or_default().push(g);
+    }
+    Ok(out)
 }
 
 impl History {
@@ -187,74 +278,11 @@ impl History {
         let from = (first - chrono::Duration::days(LOOKBACK_DAYS)).to_string();
         let to = last.to_string();
         let mut h = History::default();
-        let mut stmt = wh.conn().prepare(&format!(
-            "SELECT player_id, game_date, season_year, team_abbr, opp_abbr, is_dnp, minutes_played, points,
-                    fg_attempts, ft_attempts, ft_makes, usage_rate, has_complete_shot_zones,
-                    paint_attempts, paint_makes, mid_range_attempts, mid_range_makes,
-                    three_attempts_zones, three_makes_zones
-             FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{}
-             ORDER BY game_date",
-            rows_of(players, "player_id")
-        ))?;
-        let mut q = stmt.query([&from, &to])?;
-        // Date order (the partition index, no sort); each player's rows stay ascending.
-        while let Some(r) = q.next()? {
-            let minutes: Option<f64> = r.get(6)?;
-            let points: Option<i64> = r.get(7)?;
-            let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
-            let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
-            let zones = if dnp { None } else { Zones::read(r, 12)? };
-            let g = PlayerGame {
-                date: date(r.get_ref(1)?.as_str().map_err(propcast_store::SqliteError::from)?)?,
-                season_year: r.get(2)?,
-                team: TeamCode::of(r.get_ref(3)?.as_str().map_err(propcast_store::SqliteError::from)?),
-                opp: TeamCode::of(r.get_ref(4)?.as_str().map_err(propcast_store::SqliteError::from)?),
-                dnp,
-                minutes: minutes.unwrap_or(0.0),
-                points: points.unwrap_or(0) as f64,
-                fga: z(8)?.unwrap_or(0.0),
-                fta: z(9)?.unwrap_or(0.0),
-                ftm: z(10)?.unwrap_or(0.0),
-                usage: z(11)?,
-                zones,
-            };
-            let pid = r.get_ref(0)?.as_str().map_err(propcast_store::SqliteError::from)?;
-            match h.players.get_mut(pid) {
-                Some(v) => v.push(g),
-                None => {
-                    h.players.insert(pid.to_string(), vec![g]);
-                }
-            }
+        if let Some(filter) = rows_of(players, "player_id") {
+            h.players = player_games(wh, &from, &to, &filter)?;
         }
-        let mut stmt = wh.conn().prepare(&format!(
-            "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
-                    o.offensive_rating, d.defensive_rating, d.points_allowed, d.opponent_pace,
-                    d.has_complete_shot_zones, d.opp_paint_attempts, d.opp_paint_makes,
-                    d.opp_mid_range_attempts, d.opp_mid_range_makes, d.opp_three_attempts_zones,
-                    d.opp_three_makes_zones
-             FROM team_offense_game_summary o
-             JOIN team_defense_game_summary d ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
-             WHERE o.game_date >= ?1 AND o.game_date < ?2{}
-             ORDER BY o.team_abbr, o.game_date",
-            rows_of(teams, "o.team_abbr")
-        ))?;
-        let mut q = stmt.query([&from, &to])?;
-        while let Some(r) = q.next()? {
-            let z = |i: usize| -> rusqlite_f64::R { r.get::<_, Option<f64>>(i) };
-            let opp_zones = Zones::read(r, 10)?;
-            let g = TeamGame {
-                date: date(&r.get::<_, String>(1)?)?,
-                season_year: r.get(2)?,
-                win: r.get::<_, i64>(3)? == 1,
-                margin: r.get::<_, i64>(4)? as f64,
-                pace: z(5)?,
-                off_rating: z(6)?,
-                def_rating: z(7)?,
-                points_allowed: r.get::<_, i64>(8)? as f64,
-                opp_pace: z(9)?,
-                opp_zones,
-            };
-            h.teams.entry(r.get(0)?).or_default().push(g);
+        if let Some(filter) = rows_of(teams, "o.team_abbr") {
+            h.teams = team_games(wh, &from, &to, &filter)?;
         }
         Ok(h)
     }
@@ -277,8 +305,4 @@ impl History {
     pub fn teams_before(&self, date: Date) -> impl Iterator<Item = (&str, &[TeamGame])> {
         self.teams.keys().map(move |t| (t.as_str(), self.team_before(t, date)))
     }
-}
-
-mod rusqlite_f64 {
-    pub type R = std::result::Result<Option<f64>, propcast_store::SqliteError>;
 }

@@ -7,7 +7,6 @@ use crate::composite::{CompositeFactors, OppDefense, ShotFacts};
 use crate::daily_cache::DailyCache;
 use crate::history::{History, Who};
 use crate::shot_zone::PlayerShotZone;
-use crate::steps::composite_inputs;
 use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, FeatureRow, Phase4};
 use propcast_store::{Result, Warehouse};
@@ -55,14 +54,10 @@ pub fn feature_row(wh: &Warehouse, game: &str, player: &str) -> Result<Served> {
         });
     let league = LeagueZones::on(&history, d);
     let def = TeamDefenseZone::analyze(history.team_before(&ctx.opp, d), ctx.season_year, ctx.day, league);
-    let opp = OppDefense {
-        def_rating: def.def_rating,
-        pace: def.opp_pace,
-        vs_league: [def.vs_league("paint"), def.vs_league("mid_range"), def.vs_league("perimeter")],
-    };
+    let opp = OppDefense { def_rating: def.def_rating, pace: def.opp_pace, vs_league: def.vs_league_all() };
     let cache = DailyCache::summarize(mine, history.team_before(&ctx.team, d), ctx.season_year, ctx.workload);
     let usage = cache.as_ref().and_then(|c| c.facts.player_usage_rate_season);
-    let composite = CompositeFactors::compute(&composite_inputs(ctx, usage, shot.clone(), Some(opp))).facts;
+    let composite = CompositeFactors::compute(&ctx.composite_inputs(usage, shot.clone(), Some(opp))).facts;
     let p4 = Phase4 {
         cache: cache.map(|c| c.facts),
         composite: Some(composite),

@@ -1,7 +1,7 @@
 //! The phase-4 steps: each reads its declared inputs for a batch of dates, computes rows with
 //! the pure functions of this crate, and returns them per date.
 
-use crate::composite::{CompositeFactors, CompositeFacts, CompositeInputs, OppDefense, ShotFacts};
+use crate::composite::{CompositeFactors, CompositeFacts, OppDefense, ShotFacts};
 use crate::daily_cache::{CacheFacts, DailyCache};
 use crate::history::{History, Who};
 use crate::shot_zone::PlayerShotZone;
@@ -128,26 +128,6 @@ fn composite_facts(
     )
 }
 
-/// The composite inputs of a context row.
-pub(crate) fn composite_inputs(
-    ctx: &ContextRow,
-    usage_season: Option<f64>,
-    shot: Option<ShotFacts>,
-    opp: Option<OppDefense>,
-) -> CompositeInputs {
-    CompositeInputs {
-        days_rest: ctx.days_rest,
-        back_to_back: ctx.back_to_back,
-        workload: ctx.workload,
-        star_teammates_out: ctx.star_teammates_out,
-        usage_last_7: ctx.usage_last_7,
-        usage_season,
-        pace_differential: ctx.pace_differential,
-        shot,
-        opp,
-    }
-}
-
 macro_rules! step {
     ($ty:ident, $version:literal, $table:expr, $inputs:expr, $checks:expr) => {
         impl Step for $ty {
@@ -184,6 +164,12 @@ const fn input(name: &'static str, window: Window, why: &'static str) -> Input {
 }
 
 const UNIQUE: CheckSpec = CheckSpec { name: "unique_key", kind: CheckKind::UniqueKey };
+const ROWS_VS_POPULATION: CheckSpec = CheckSpec {
+    name: "rows_vs_population",
+    kind: CheckKind::RowsVsExpected {
+        sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1",
+    },
+};
 
 /// Builds `team_defense_zone_analysis`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -212,7 +198,7 @@ step!(
 impl TeamDefenseZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let cal = calendar(wh, first, last)?;
-        let history = History::load(wh, first, last, Who::Only(&[]), Who::All)?;
+        let history = History::load(wh, first, last, Who::None, Who::All)?;
         let mut stmt = wh.conn().prepare(
             "SELECT game_date, home_abbr, away_abbr FROM schedule WHERE game_date BETWEEN ?1 AND ?2 ORDER BY 1, 2",
         )?;
@@ -259,7 +245,7 @@ step!(
 impl PlayerShotZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::load(wh, first, last, Who::All, Who::Only(&[]))?;
+        let history = History::load(wh, first, last, Who::All, Who::None)?;
         let mut out = Rows::new();
         let mut seen = HashSet::new();
         for c in pop.iter().filter(|c| seen.insert((c.player_id.as_str(), c.date))) {
@@ -330,12 +316,7 @@ step!(
     ],
     &[
         UNIQUE,
-        CheckSpec {
-            name: "rows_vs_population",
-            kind: CheckKind::RowsVsExpected {
-                sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1",
-            },
-        },
+        ROWS_VS_POPULATION,
         CheckSpec { name: "fatigue_range", kind: CheckKind::Range { column: "fatigue_score" } },
         CheckSpec { name: "total_range", kind: CheckKind::Range { column: "total_composite_adjustment" } },
     ]
@@ -352,8 +333,7 @@ impl PlayerCompositeFactors {
             let usage = caches
                 .get(&(format!("{} {}", c.player_id, c.team), c.date))
                 .and_then(|f| f.player_usage_rate_season);
-            let i = composite_inputs(
-                c,
+            let i = c.composite_inputs(
                 usage,
                 shots.get(&key).cloned(),
                 opps.get(&(c.opp.clone(), c.date)).copied(),
@@ -399,12 +379,7 @@ step!(
     ],
     &[
         UNIQUE,
-        CheckSpec {
-            name: "rows_vs_population",
-            kind: CheckKind::RowsVsExpected {
-                sql: "SELECT count(*) FROM upcoming_player_game_context WHERE game_date = ?1",
-            },
-        },
+        ROWS_VS_POPULATION,
         CheckSpec {
             name: "l10_not_null",
             kind: CheckKind::NotNull { column: "points_avg_last_10", skip_if: None },

@@ -2,7 +2,7 @@
 //! shot zone against the league (spec §3.8, §4.5).
 
 use crate::history::{History, TeamGame, Zones};
-use crate::util::{opt_int, opt_real, text, Day};
+use crate::util::{last, opt_int, opt_real, text, Day};
 use propcast_core::stats::mean;
 use propcast_core::Date;
 use propcast_store::Value;
@@ -107,7 +107,7 @@ impl TeamDefenseZone {
     /// count) on day `day` of season `season_year`.
     pub fn analyze(games: &[TeamGame], season_year: i64, day: Day, league: LeagueZones) -> TeamDefenseZone {
         let season: Vec<&TeamGame> = games.iter().filter(|g| g.season_year == season_year).collect();
-        let window = &season[season.len().saturating_sub(WINDOW)..];
+        let window = last(&season, WINDOW);
         let need = min_games(day);
         let (z, zone_games) = Zones::sum(window.iter().filter_map(|g| g.opp_zones.as_ref()));
         let mut t = TeamDefenseZone {
@@ -160,14 +160,9 @@ impl TeamDefenseZone {
         Some((zones.iter().min_by(by)?.0, zones.iter().max_by(by)?.0))
     }
 
-    /// The defense against the league in a scoring zone (`paint`, `mid_range`, `perimeter`).
-    pub fn vs_league(&self, zone: &str) -> Option<f64> {
-        match zone {
-            "paint" => self.paint.map(|z| z.vs_league),
-            "mid_range" => self.mid.map(|z| z.vs_league),
-            "perimeter" => self.three.map(|z| z.vs_league),
-            _ => None,
-        }
+    /// The defense against the league per scoring zone: paint, mid-range, perimeter.
+    pub fn vs_league_all(&self) -> [Option<f64>; 3] {
+        [self.paint, self.mid, self.three].map(|z| z.map(|z| z.vs_league))
     }
 
     /// The table row.

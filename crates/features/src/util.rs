@@ -30,7 +30,12 @@ pub fn calendar(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<Date,
 
 /// Parses a stored date.
 pub fn parse(s: &str) -> Result<Date> {
-    parse_date(s).map_err(|e| propcast_store::Error::Step { step: "features", message: e.to_string() })
+    parse_in("features", s)
+}
+
+/// Parses a stored date, naming `step` in the error.
+pub fn parse_in(step: &'static str, s: &str) -> Result<Date> {
+    parse_date(s).map_err(|e| propcast_store::Error::Step { step, message: e.to_string() })
 }
 
 /// A text value.
@@ -48,32 +53,6 @@ pub fn opt_int(x: Option<i64>) -> Value {
     x.map(Value::Integer).unwrap_or(Value::Null)
 }
 
-/// Sample standard deviation (needs 2 values).
-pub fn sample_std(v: &[f64]) -> Option<f64> {
-    if v.len() < 2 {
-        return None;
-    }
-    let m = v.iter().sum::<f64>() / v.len() as f64;
-    Some((v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
-}
-
-/// Least-squares slope of `y` against `x0, x0 + 1, …`.
-pub fn slope(y: &[f64]) -> Option<f64> {
-    let n = y.len() as f64;
-    if y.len() < 2 {
-        return None;
-    }
-    let xm = (n - 1.0) / 2.0;
-    let ym = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (i, v) in y.iter().enumerate() {
-        let dx = i as f64 - xm;
-        sxy += dx * (v - ym);
-        sxx += dx * dx;
-    }
-    Some(sxy / sxx)
-}
-
 /// The last `n` items of a slice.
 pub fn last<T>(v: &[T], n: usize) -> &[T] {
     &v[v.len().saturating_sub(n)..]
@@ -84,11 +63,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn std_and_slope() {
-        assert_eq!(sample_std(&[1.0]), None);
-        assert!((sample_std(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap() - 2.138).abs() < 1e-3);
-        assert!((slope(&[1.0, 3.0, 5.0, 7.0]).unwrap() - 2.0).abs() < 1e-12);
-        assert_eq!(slope(&[4.0]), None);
+    fn last_items() {
         assert_eq!(last(&[1, 2, 3], 2), &[2, 3]);
     }
 }

@@ -3,12 +3,12 @@
 //! differ only in where the phase-4 values come from (the stored tables, or computed in
 //! memory from phase-3 tables), which the train-equals-serve test compares.
 
-use crate::composite::{CompositeFacts, OppDefense};
+use crate::composite::{CompositeFacts, CompositeInputs, OppDefense, ShotFacts};
 use crate::daily_cache::{scoring, team_form, CacheFacts, Workload};
 use crate::history::{PlayerGame, TeamCode, TeamGame};
-use crate::util::{last, opt_real, parse, sample_std, slope, text, Day};
+use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
-use propcast_core::stats::mean;
+use propcast_core::stats::{mean, sample_std, slope};
 use propcast_core::Date;
 use propcast_store::{Result, Value, Warehouse};
 
@@ -60,6 +60,10 @@ pub struct ContextRow {
     /// Team pace − opponent pace, last 10.
     pub pace_differential: Option<f64>,
 }
+
+/// The recent window, days: lines are loaded this far back and the 60-day features look
+/// this far back.
+const RECENT_DAYS: i64 = 60;
 
 const CONTEXT_SQL: &str =
     "SELECT c.game_id, c.player_id, c.game_date, c.season, g.season_year, g.day_of_season,
@@ -120,6 +124,26 @@ impl ContextRow {
         }
         Ok(out)
     }
+
+    /// The composite inputs of this row.
+    pub(crate) fn composite_inputs(
+        &self,
+        usage_season: Option<f64>,
+        shot: Option<ShotFacts>,
+        opp: Option<OppDefense>,
+    ) -> CompositeInputs {
+        CompositeInputs {
+            days_rest: self.days_rest,
+            back_to_back: self.back_to_back,
+            workload: self.workload,
+            star_teammates_out: self.star_teammates_out,
+            usage_last_7: self.usage_last_7,
+            usage_season,
+            pace_differential: self.pace_differential,
+            shot,
+            opp,
+        }
+    }
 }
 
 /// An earlier game of the player with a pre-tip line: the line and what he scored.
@@ -133,14 +157,14 @@ pub struct LinePoint {
     pub points: Option<f64>,
 }
 
-/// Earlier lined games per player, dated in `[first − 60, last)`, ascending.
+/// Earlier lined games per player, dated in `[first − RECENT_DAYS, last)` (60 days), ascending.
 pub fn line_history(
     wh: &Warehouse,
     first: Date,
     last: Date,
     player: Option<&str>,
 ) -> Result<std::collections::HashMap<String, Vec<LinePoint>>> {
-    let from = (first - chrono::Duration::days(60)).to_string();
+    let from = (first - chrono::Duration::days(RECENT_DAYS)).to_string();
     let mut stmt = wh.conn().prepare_cached(
         "SELECT player_id, game_date, current_points_line, outcome_played, outcome_points
          FROM upcoming_player_game_context
@@ -250,22 +274,6 @@ impl FeatureRow {
         r.push(Value::Integer(q.is_quality_ready.into()));
         r.push(Value::Integer(ctx.day.early().into()));
         r
-    }
-
-    /// Reads a stored `ml_feature_store` row's features (columns named as the contract).
-    pub fn from_values(values: &[Value], sources: &str) -> FeatureRow {
-        let v = values
-            .iter()
-            .map(|v| match v {
-                Value::Real(x) => Some(*x),
-                Value::Integer(i) => Some(*i as f64),
-                _ => None,
-            })
-            .collect();
-        FeatureRow {
-            values: v,
-            tags: sources.chars().map(|c| Tag::from_code(c).unwrap_or(Tag::Missing)).collect(),
-        }
     }
 }
 
@@ -397,7 +405,7 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     r.set(minutes_load_last_7d, Some(ctx.workload.minutes_7), Tag::Phase3);
 
     // The 60-day window.
-    let since60 = d - chrono::Duration::days(60);
+    let since60 = d - chrono::Duration::days(RECENT_DAYS);
     let w60: Vec<&PlayerGame> = played.iter().copied().filter(|g| g.date >= since60).collect();
     let p60 = pts(&w60);
     let avg60 = mean(&p60);

@@ -3,9 +3,8 @@
 //! or the last `window` days) and predicts the rows of the days until the next retraining;
 //! features the predicted days lack (coverage below 50 %) are left out of that model.
 
-use crate::gbm::{coverage, GbmModel, GbmParams, Labeled, MIN_COVERAGE};
-use propcast_core::features::FEATURE_COUNT;
-use propcast_core::{parse_date, Date};
+use crate::gbm::{coverage, split_by_coverage, GbmModel, GbmParams, Labeled, EPOCH};
+use propcast_core::Date;
 use propcast_store::{Result, Warehouse};
 
 /// How much history each model trains on.
@@ -80,8 +79,6 @@ pub fn backtest(
     params: &GbmParams,
 ) -> Result<Backtest> {
     let started = std::time::Instant::now();
-    let epoch = parse_date("2000-01-01")
-        .map_err(|e| propcast_store::Error::Step { step: "backtest", message: e.to_string() })?;
     let mut periods = Vec::new();
     let (mut sum, mut n) = (0.0, 0usize);
     let (mut pn, mut pg, mut pb) = (0usize, 0.0, 0.0);
@@ -93,11 +90,9 @@ pub fn backtest(
             t0 = t1;
             continue;
         }
-        let cov = coverage(&target.0.x);
-        let kept: Vec<usize> = (0..FEATURE_COUNT).filter(|i| cov[*i] >= MIN_COVERAGE).collect();
-        let dropped: Vec<usize> = (0..FEATURE_COUNT).filter(|i| !kept.contains(i)).collect();
+        let (kept, dropped) = split_by_coverage(&coverage(&target.0.x));
         let start = match window {
-            TrainWindow::Expanding => epoch,
+            TrainWindow::Expanding => EPOCH,
             TrainWindow::Days(d) => t0 - chrono::Duration::days(d),
         };
         let train = Labeled::load(wh, start, t0)?;
@@ -112,7 +107,7 @@ pub fn backtest(
         let base = baseline(wh, t0, t1)?;
         let (mut s, mut bs, mut bg, mut bn) = (0.0, 0.0, 0.0, 0usize);
         for (i, p) in pred.iter().enumerate() {
-            let p = p.clamp(0.0, 60.0);
+            let p = crate::prediction::clamp_points(*p);
             let y = target.0.y[i];
             s += (p - y).abs();
             if let Some(b) = base.get(&target.1[i]) {

@@ -1,5 +1,8 @@
 //! P(over) from a residual distribution by scoring tier, fitted on out-of-sample rows only
-//! (a model's validation rows, a rule's previous season).
+//! (a model's validation rows, a rule's previous season); and the hit-rate rule with its
+//! Wilson interval.
+
+use propcast_core::features::F;
 
 /// Scoring tier of a player from his pre-game L10 points average.
 pub fn tier(l10: Option<f64>) -> usize {
@@ -9,6 +12,30 @@ pub fn tier(l10: Option<f64>) -> usize {
         Some(p) if p >= 5.0 => 1,
         _ => 0,
     }
+}
+
+/// Scoring tier of a full-width feature row (contract order, NaN when missing).
+pub fn row_tier(x: &[f64]) -> usize {
+    tier(Some(x[F::points_avg_last_10 as usize]).filter(|v| !v.is_nan()))
+}
+
+/// Whether the side a prediction takes against the line won: `None` for a push, no edge, or
+/// an edge below `min_edge`.
+pub fn side_hit(predicted: f64, line: f64, actual: f64, min_edge: f64) -> Option<bool> {
+    let edge = predicted - line;
+    (actual != line && edge != 0.0 && edge.abs() >= min_edge).then_some((edge > 0.0) == (actual > line))
+}
+
+/// 95 % Wilson score interval of k successes in n.
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (z, n, p) = (1.96f64, n as f64, k as f64 / n as f64);
+    let d = 1.0 + z * z / n;
+    let c = (p + z * z / (2.0 * n)) / d;
+    let h = z * ((p * (1.0 - p) + z * z / (4.0 * n)) / n).sqrt() / d;
+    (c - h, c + h)
 }
 
 /// Tier names, by [`tier`] index.
@@ -85,5 +112,16 @@ mod tests {
         assert_eq!(Residuals::default().finish().p_over(1.0, 1.0, 0), None);
         assert_eq!(tier(Some(25.0)), 3);
         assert_eq!(tier(None), 0);
+    }
+
+    #[test]
+    fn wilson_interval_and_hits() {
+        let (lo, hi) = wilson(53, 100);
+        assert!((lo - 0.4323).abs() < 1e-3 && (hi - 0.6254).abs() < 1e-3, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+        assert_eq!(side_hit(25.0, 20.5, 22.0, 3.0), Some(true));
+        assert_eq!(side_hit(25.0, 20.5, 19.0, 3.0), Some(false));
+        assert_eq!(side_hit(22.0, 20.5, 19.0, 3.0), None, "edge below the minimum");
+        assert_eq!(side_hit(25.0, 20.0, 20.0, 0.0), None, "a push");
     }
 }

@@ -150,6 +150,17 @@ impl SystemsConfig {
         })
     }
 
+    /// A system's pick after the quality gate of the configured mode: an OVER or UNDER of a
+    /// blocked row becomes PASS; the gate's reason, if any, comes with it.
+    pub fn gate(
+        &self,
+        pick: &'static str,
+        quality: crate::gate::RowQuality,
+    ) -> (&'static str, Option<String>) {
+        let block = crate::gate::blocked(self.mode, quality);
+        (crate::gate::gated(pick, &block), block)
+    }
+
     /// The version a system's partitions record: its code version, its thresholds and the
     /// gate mode.
     pub fn version(&self, code: &str, system: &str) -> String {

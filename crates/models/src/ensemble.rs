@@ -169,7 +169,8 @@ impl Step for Ensemble {
                 if used.is_empty() || total <= 0.0 {
                     continue;
                 }
-                let pred = (used.iter().map(|(m, wt)| m.1 * wt).sum::<f64>() / total).clamp(0.0, 60.0);
+                let pred =
+                    crate::prediction::clamp_points(used.iter().map(|(m, wt)| m.1 * wt).sum::<f64>() / total);
                 let with_p: Vec<(f64, f64)> =
                     used.iter().filter_map(|(m, wt)| m.2.map(|p| (p, *wt))).collect();
                 let p_over = (!with_p.is_empty()).then(|| {
@@ -178,9 +179,8 @@ impl Step for Ensemble {
                 });
                 let (line, books) = (members[0].3, members[0].4);
                 let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
-                let rec = self.config.thresholds(SYSTEM).pick(pred, line, conf);
-                let block = crate::gate::blocked(self.config.mode, members[0].5);
-                let rec = crate::gate::gated(rec, &block);
+                let (rec, block) =
+                    self.config.gate(self.config.thresholds(SYSTEM).pick(pred, line, conf), members[0].5);
                 let factors: serde_json::Map<String, serde_json::Value> = used
                     .iter()
                     .map(|(m, wt)| {

@@ -7,13 +7,14 @@
 //! (its native missing-value handling); nothing is imputed.
 
 use crate::calibration::Residuals;
+use crate::memo::Memo;
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
 use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// The system id.
 pub const SYSTEM: &str = "gbm";
@@ -77,7 +78,13 @@ impl GbmParams {
     }
 }
 
-pub use crate::calibration::{tier, TIERS};
+pub use crate::calibration::{row_tier, tier, TIERS};
+
+/// A date before every season in the data: the start of an expanding training window.
+pub const EPOCH: Date = match chrono::NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("2000-01-01 is a date"),
+};
 
 /// Feature rows with their labels (players who played), in date order.
 #[derive(Debug, Default, Clone)]
@@ -133,20 +140,6 @@ impl Labeled {
         }
         Ok((l, keys))
     }
-
-    fn split_at(&self, n: usize) -> (Labeled, Labeled) {
-        let a = Labeled {
-            x: self.x[..n * FEATURE_COUNT].to_vec(),
-            y: self.y[..n].to_vec(),
-            dates: self.dates[..n].to_vec(),
-        };
-        let b = Labeled {
-            x: self.x[n * FEATURE_COUNT..].to_vec(),
-            y: self.y[n..].to_vec(),
-            dates: self.dates[n..].to_vec(),
-        };
-        (a, b)
-    }
 }
 
 /// Share of rows with a value, per contract feature.
@@ -159,6 +152,12 @@ pub fn coverage(x: &[f64]) -> Vec<f64> {
         }
     }
     c.into_iter().map(|k| if n == 0 { 0.0 } else { k as f64 / n as f64 }).collect()
+}
+
+/// The contract features with coverage of at least [`MIN_COVERAGE`] (kept) and the rest
+/// (dropped), from the coverage of each.
+pub fn split_by_coverage(cov: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    (0..FEATURE_COUNT).partition(|i| cov[*i] >= MIN_COVERAGE)
 }
 
 /// Project full-width rows onto the kept features.
@@ -203,42 +202,40 @@ impl GbmModel {
         }
         let cut_date = data.dates[data.len() * 3 / 4];
         let cut = data.dates.partition_point(|d| *d < cut_date);
-        let (train, valid) = data.split_at(cut);
         let nf = kept.len() as i32;
-        let (xt, xv) = (project(&train.x, &kept), project(&valid.x, &kept));
-        let yt: Vec<f32> = train.y.iter().map(|v| *v as f32).collect();
-        let yv: Vec<f32> = valid.y.iter().map(|v| *v as f32).collect();
+        // One projection and one label vector; training and validation are slices of them.
+        let all_x = project(&data.x, &kept);
+        let all_y: Vec<f32> = data.y.iter().map(|v| *v as f32).collect();
+        let (xt, xv) = all_x.split_at(cut * kept.len());
+        let (yt, yv) = all_y.split_at(cut);
+        let (valid_x, valid_y) = (&data.x[cut * FEATURE_COUNT..], &data.y[cut..]);
         let lg = |e: lightgbm3::Error| err(e.to_string());
-        let dt = Dataset::from_slice(&xt, &yt, nf, true).map_err(lg)?;
-        let dv = Dataset::from_slice_with_reference(&xv, &yv, nf, true, Some(&dt)).map_err(lg)?;
+        let dt = Dataset::from_slice(xt, yt, nf, true).map_err(lg)?;
+        let dv = Dataset::from_slice_with_reference(xv, yv, nf, true, Some(&dt)).map_err(lg)?;
         let first = Booster::train_with_valid(dt, Some(dv), &params.json()).map_err(lg)?;
-        let pv = first.predict(&xv, nf, true).map_err(lg)?;
+        let pv = first.predict(xv, nf, true).map_err(lg)?;
         // Refit on every row (the most recent games matter most) with the rounds that early
         // stopping chose; the residuals above stay out of sample.
         let best = first.num_iterations().max(1);
         let mut refit = params.json();
         refit["num_iterations"] = json!(best);
         refit.as_object_mut().map(|o| o.remove("early_stopping_rounds"));
-        let all_x = project(&data.x, &kept);
-        let all_y: Vec<f32> = data.y.iter().map(|v| *v as f32).collect();
         let booster =
             Booster::train(Dataset::from_slice(&all_x, &all_y, nf, true).map_err(lg)?, &refit).map_err(lg)?;
         let mut residuals = Residuals::default();
-        let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
         for (k, p) in pv.iter().enumerate() {
-            let row = &valid.x[k * FEATURE_COUNT..(k + 1) * FEATURE_COUNT];
-            residuals.push(tier(Some(row[l10]).filter(|v| !v.is_nan())), valid.y[k] - p);
+            residuals.push(row_tier(&valid_x[k * FEATURE_COUNT..(k + 1) * FEATURE_COUNT]), valid_y[k] - p);
         }
         let residuals = residuals.finish();
         let valid_mae =
-            pv.iter().zip(&valid.y).map(|(p, y)| (p - y).abs()).sum::<f64>() / valid.len().max(1) as f64;
+            pv.iter().zip(valid_y).map(|(p, y)| (p - y).abs()).sum::<f64>() / valid_y.len().max(1) as f64;
         Ok(GbmModel {
             model_id: id,
             model: booster.save_string().map_err(lg)?,
             kept,
             dropped,
             iterations: booster.num_iterations(),
-            rows: (train.len(), valid.len()),
+            rows: (cut, data.len() - cut),
             valid_mae,
             residuals,
         })
@@ -292,11 +289,9 @@ impl GbmModel {
     }
 }
 
-type Cache = Mutex<HashMap<String, Arc<Mutex<Option<Arc<GbmModel>>>>>>;
-
-fn cache() -> &'static Cache {
-    static C: OnceLock<Cache> = OnceLock::new();
-    C.get_or_init(Default::default)
+fn models() -> &'static Memo<GbmModel> {
+    static C: OnceLock<Memo<GbmModel>> = OnceLock::new();
+    C.get_or_init(Memo::default)
 }
 
 /// The `gbm` prediction step.
@@ -325,53 +320,41 @@ const INPUTS: &[Input] = &[
 
 impl GbmPredictions {
     /// The model for dates of `season` (first date `season_start`) using `kept` features,
-    /// trained once per process on every earlier season.
+    /// trained once per process on every earlier season. `inputs` is the
+    /// [`inputs_key`](crate::memo::inputs_key) of those seasons: the memo holds a model per
+    /// warehouse and per content of its training partitions.
     fn model(
         &self,
         wh: &Warehouse,
         season_start: Date,
         season: &str,
-        kept: &[usize],
+        inputs: &str,
+        (kept, dropped): (&[usize], &[usize]),
     ) -> Result<Option<Arc<GbmModel>>> {
         let mut h: u64 = 0xcbf29ce484222325;
         for i in kept {
             h = (h ^ *i as u64).wrapping_mul(0x100000001b3);
         }
         let id = format!("gbm-{season}-{:08x}", h as u32);
-        // The cache holds the model per warehouse and per content of its training partitions.
-        let key = format!(
-            "{id}-{}",
-            crate::rules::inputs_key(
-                wh,
-                &["ml_feature_store", "upcoming_player_game_context"],
-                season_start
-            )?
-        );
-        let slot = cache().lock().map_err(|_| err("model cache poisoned"))?.entry(key).or_default().clone();
-        let mut slot = slot.lock().map_err(|_| err("model slot poisoned"))?;
-        if let Some(m) = slot.as_ref() {
-            return Ok(Some(m.clone()));
-        }
-        let epoch = parse_date("2000-01-01").map_err(|e| err(e.to_string()))?;
-        let data = Labeled::load(wh, epoch, season_start)?;
-        if data.len() < 1000 {
-            return Ok(None);
-        }
-        let dropped = (0..FEATURE_COUNT).filter(|i| !kept.contains(i)).collect();
-        let t = std::time::Instant::now();
-        let m = Arc::new(GbmModel::train(&data, kept.to_vec(), dropped, &self.params, id)?);
-        tracing::info!(
-            "gbm: trained {} on {} rows ({} validation) in {:.1} s: {} trees, validation MAE {:.3}; dropped {}",
-            m.model_id,
-            m.rows.0,
-            m.rows.1,
-            t.elapsed().as_secs_f64(),
-            m.iterations,
-            m.valid_mae,
-            m.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
-        );
-        *slot = Some(m.clone());
-        Ok(Some(m))
+        models().get_or_try(format!("{id}-{inputs}"), || {
+            let data = Labeled::load(wh, EPOCH, season_start)?;
+            if data.len() < 1000 {
+                return Ok(None);
+            }
+            let t = std::time::Instant::now();
+            let m = GbmModel::train(&data, kept.to_vec(), dropped.to_vec(), &self.params, id)?;
+            tracing::info!(
+                "gbm: trained {} on {} rows ({} validation) in {:.1} s: {} trees, validation MAE {:.3}; dropped {}",
+                m.model_id,
+                m.rows.0,
+                m.rows.1,
+                t.elapsed().as_secs_f64(),
+                m.iterations,
+                m.valid_mae,
+                m.dropped.iter().map(|i| FEATURES[*i].name).collect::<Vec<_>>().join(", ")
+            );
+            Ok(Some(m))
+        })
     }
 }
 
@@ -457,9 +440,9 @@ impl Step for GbmPredictions {
                 });
             }
         }
+        let mut seasons: HashMap<String, (Date, String)> = HashMap::new();
         let mut starts =
             wh.conn().prepare_cached("SELECT min(game_date) FROM game_dates WHERE season = ?1")?;
-        let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
         // One parsed booster per model for the whole chunk, not one per date.
         let mut boosters: HashMap<String, Booster> = HashMap::new();
         let mut out = Vec::new();
@@ -472,12 +455,24 @@ impl Step for GbmPredictions {
                     *h += v;
                 }
             }
-            let kept: Vec<usize> =
-                (0..FEATURE_COUNT).filter(|i| n > 0 && have[*i] as f64 / n as f64 >= MIN_COVERAGE).collect();
+            let cov: Vec<f64> =
+                have.iter().map(|h| if n == 0 { 0.0 } else { *h as f64 / n as f64 }).collect();
+            let (kept, dropped) = split_by_coverage(&cov);
             let season = rows_today[0].season.clone();
-            let start: String = starts.query_row([&season], |r| r.get(0))?;
-            let start = parse_date(&start).map_err(|e| err(e.to_string()))?;
-            let Some(model) = self.model(wh, start, &season, &kept)? else { continue };
+            // The season's start and the content key of its training partitions: once per
+            // season and chunk, not once per date.
+            if !seasons.contains_key(&season) {
+                let start: String = starts.query_row([&season], |r| r.get(0))?;
+                let start = parse_date(&start).map_err(|e| err(e.to_string()))?;
+                let key = crate::memo::inputs_key(
+                    wh,
+                    &["ml_feature_store", "upcoming_player_game_context"],
+                    start,
+                )?;
+                seasons.insert(season.clone(), (start, key));
+            }
+            let (start, inputs) = &seasons[&season];
+            let Some(model) = self.model(wh, *start, &season, inputs, (&kept, &dropped))? else { continue };
             let x: Vec<f64> = rows_today.iter().flat_map(|t| t.x.iter().copied()).collect();
             if !boosters.contains_key(&model.model_id) {
                 boosters.insert(model.model_id.clone(), model.booster()?);
@@ -496,8 +491,8 @@ impl Step for GbmPredictions {
                 .iter()
                 .zip(&preds)
                 .map(|(t, p)| {
-                    let p = p.clamp(0.0, 60.0);
-                    let tr = tier(Some(t.x[l10]).filter(|v| !v.is_nan()));
+                    let p = crate::prediction::clamp_points(*p);
+                    let tr = row_tier(&t.x);
                     let p_over = t.line.and_then(|l| model.p_over(p, l, tr));
                     let conf = p_over.map(|q| q.max(1.0 - q)).unwrap_or(0.5);
                     (p, p_over, conf, th.pick(p, t.line, conf))
@@ -519,8 +514,7 @@ impl Step for GbmPredictions {
             }
             let mut rows = Vec::with_capacity(rows_today.len());
             for (i, (t, (p, p_over, conf, rec))) in rows_today.into_iter().zip(decided).enumerate() {
-                let block = crate::gate::blocked(self.config.mode, t.quality);
-                let rec = crate::gate::gated(rec, &block);
+                let (rec, block) = self.config.gate(rec, t.quality);
                 let warning = crate::gate::join(warning.clone(), block);
                 rows.push(
                     crate::prediction::Prediction {
@@ -561,15 +555,11 @@ struct Pending {
 /// Dropped features of the models trained in this process, by model id (for reports).
 pub fn trained_models() -> BTreeMap<String, (Vec<&'static str>, usize, f64)> {
     let mut out = BTreeMap::new();
-    if let Ok(c) = cache().lock() {
-        for slot in c.values() {
-            if let Some(m) = slot.lock().ok().and_then(|s| s.clone()) {
-                out.insert(
-                    m.model_id.clone(),
-                    (m.dropped.iter().map(|i| FEATURES[*i].name).collect(), m.rows.0, m.valid_mae),
-                );
-            }
-        }
+    for m in models().values() {
+        out.insert(
+            m.model_id.clone(),
+            (m.dropped.iter().map(|i| FEATURES[*i].name).collect(), m.rows.0, m.valid_mae),
+        );
     }
     out
 }

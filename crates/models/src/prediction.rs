@@ -2,6 +2,11 @@
 
 use propcast_store::Value;
 
+/// Predictions are clamped to 0-60 points (spec §6.2).
+pub(crate) fn clamp_points(p: f64) -> f64 {
+    p.clamp(0.0, 60.0)
+}
+
 /// A prediction of one system for one player and game.
 pub(crate) struct Prediction<'a> {
     pub system: &'a str,

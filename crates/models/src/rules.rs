@@ -7,11 +7,12 @@
 use crate::calibration::{tier, Residuals};
 use crate::config::{SystemsConfig, Thresholds};
 use crate::gate::RowQuality;
+use crate::memo::Memo;
 use propcast_core::{parse_date, schema, Date};
 use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use serde_json::{json, Map, Value as Json};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 fn err(message: impl Into<String>) -> propcast_store::Error {
     propcast_store::Error::Step { step: "rules", message: message.into() }
@@ -109,7 +110,7 @@ pub fn moving_average(l5: Option<f64>, l10: Option<f64>, season: Option<f64>) ->
         return None;
     }
     let s: f64 = parts.iter().filter_map(|(w, v)| v.map(|v| w * v)).sum();
-    Some((s / w).clamp(0.0, 60.0))
+    Some(crate::prediction::clamp_points(s / w))
 }
 
 /// Confidence of the moving-average and zone systems, 0.2-0.8: 0.5, −0.15 if the L10
@@ -185,7 +186,7 @@ pub fn zone_matchup(r: &RuleRow) -> Option<RuleOut> {
         p += v.unwrap_or(0.0);
     }
     Some(RuleOut {
-        predicted: p.clamp(0.0, 60.0),
+        predicted: crate::prediction::clamp_points(p),
         confidence: base_confidence(r.std10, r.games7.unwrap_or(0.0) as i64),
         factors: f,
     })
@@ -304,7 +305,7 @@ pub fn similarity(r: &RuleRow, history: &[(Buckets, f64)]) -> Option<RuleOut> {
         _ => -5.0,
     };
     let conf = f64::clamp(35.0 + sample + sim + consistency, 0.0, 100.0) / 100.0;
-    Some(RuleOut { predicted: p.clamp(0.0, 60.0), confidence: conf, factors: f })
+    Some(RuleOut { predicted: crate::prediction::clamp_points(p), confidence: conf, factors: f })
 }
 
 impl Rule {
@@ -373,15 +374,10 @@ pub fn load(wh: &Warehouse, rule: Rule, from: Date, to: Date) -> Result<Vec<Rule
     } else {
         ""
     };
-    // Labels (points of players who played) only where a rule reads earlier games.
-    let (label, label_join) = if rule == Rule::MovingAverage {
-        ("NULL", "")
-    } else {
-        (
-            "CASE WHEN g.is_dnp = 0 AND g.minutes_played > 0 THEN g.points END",
-            "LEFT JOIN player_game_summary g ON g.game_id = f.game_id AND g.player_id = f.player_id",
-        )
-    };
+    // Labels (points of players who played): the similarity history and the calibration
+    // read them, for earlier dates only.
+    let label = "CASE WHEN g.is_dnp = 0 AND g.minutes_played > 0 THEN g.points END";
+    let label_join = "LEFT JOIN player_game_summary g ON g.game_id = f.game_id AND g.player_id = f.player_id";
     let sql = format!(
         "SELECT f.game_date, f.season, f.player_id, f.game_id, c.pre_game_status, c.current_points_line, c.line_books,
                 f.feature_quality_score, f.matchup_quality, f.required_missing_count,
@@ -486,29 +482,9 @@ pub fn run(rule: Rule, rows: &[RuleRow], from: Date, to: Date) -> Vec<(usize, Ru
     out
 }
 
-type Cache = Mutex<HashMap<String, Arc<Mutex<Option<Arc<Residuals>>>>>>;
-
-fn cache() -> &'static Cache {
-    static C: OnceLock<Cache> = OnceLock::new();
-    C.get_or_init(Default::default)
-}
-
-/// A key for what a season's calibration reads: the warehouse file and the content hashes
-/// of every partition of `assets` before `before` (a changed earlier partition is a new key).
-pub(crate) fn inputs_key(wh: &Warehouse, assets: &[&str], before: Date) -> Result<String> {
-    let mut h = propcast_store::RowHasher::new();
-    h.bytes(wh.path().to_string_lossy().as_bytes());
-    let mut stmt = wh.conn().prepare_cached(
-        "SELECT content_hash FROM asset_partitions WHERE asset = ?1 AND partition < ?2 ORDER BY partition",
-    )?;
-    for a in assets {
-        h.bytes(a.as_bytes());
-        let mut q = stmt.query([a.to_string(), before.to_string()])?;
-        while let Some(r) = q.next()? {
-            h.bytes(r.get::<_, String>(0)?.as_bytes());
-        }
-    }
-    Ok(h.finish())
+fn calibrations() -> &'static Memo<Residuals> {
+    static C: OnceLock<Memo<Residuals>> = OnceLock::new();
+    C.get_or_init(Memo::default)
 }
 
 /// The residuals of a rule over the season before `season` (none for the first season).
@@ -527,51 +503,31 @@ fn calibration(wh: &Warehouse, rule: Rule, season: &str) -> Result<Arc<Residuals
     let key = format!(
         "{}-{season}-{}",
         rule.system(),
-        inputs_key(
+        crate::memo::inputs_key(
             wh,
             &["ml_feature_store", "player_game_summary", "upcoming_player_game_context"],
             b + chrono::Duration::days(1)
         )?
     );
-    let slot = cache().lock().map_err(|_| err("calibration cache poisoned"))?.entry(key).or_default().clone();
-    let mut slot = slot.lock().map_err(|_| err("calibration slot poisoned"))?;
-    if let Some(r) = slot.as_ref() {
-        return Ok(r.clone());
-    }
-    let from = if rule.needs_history() { a - chrono::Duration::days(SIMILARITY_LOOKBACK_DAYS) } else { a };
-    let rows = load_labeled(wh, rule, from, b)?;
-    let mut res = Residuals::default();
-    for (i, o) in run(rule, &rows, a, b) {
-        if let Some(p) = rows[i].points {
-            res.push(tier(rows[i].l10), p - o.predicted);
+    let res = calibrations().get_or_try(key, || {
+        let from =
+            if rule.needs_history() { a - chrono::Duration::days(SIMILARITY_LOOKBACK_DAYS) } else { a };
+        let rows = load(wh, rule, from, b)?;
+        let mut res = Residuals::default();
+        for (i, o) in run(rule, &rows, a, b) {
+            if let Some(p) = rows[i].points {
+                res.push(tier(rows[i].l10), p - o.predicted);
+            }
         }
-    }
-    let res = Arc::new(res.finish());
-    tracing::debug!(
-        "{}: P(over) for {season} calibrated on {} residuals of {prev}",
-        rule.system(),
-        res.len()
-    );
-    *slot = Some(res.clone());
-    Ok(res)
-}
-
-/// [`load`], with labels for every rule (the calibration needs them).
-fn load_labeled(wh: &Warehouse, rule: Rule, from: Date, to: Date) -> Result<Vec<RuleRow>> {
-    let mut rows = load(wh, rule, from, to)?;
-    if rule == Rule::MovingAverage {
-        let mut stmt = wh.conn().prepare_cached(
-            "SELECT game_id, player_id, points FROM player_game_summary
-             WHERE game_date BETWEEN ?1 AND ?2 AND is_dnp = 0 AND minutes_played > 0",
-        )?;
-        let pts: HashMap<(String, String), f64> = stmt
-            .query_map([from.to_string(), to.to_string()], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
-            .collect::<std::result::Result<_, _>>()?;
-        for r in rows.iter_mut() {
-            r.points = pts.get(&(r.game.clone(), r.player.clone())).copied();
-        }
-    }
-    Ok(rows)
+        let res = res.finish();
+        tracing::debug!(
+            "{}: P(over) for {season} calibrated on {} residuals of {prev}",
+            rule.system(),
+            res.len()
+        );
+        Ok(Some(res))
+    })?;
+    Ok(res.unwrap_or_default())
 }
 
 /// A rule as a pipeline step (`predictions_<system_id>`).
@@ -782,8 +738,7 @@ impl Step for RuleStep {
             }
             let line = r.line.map(|l| l.0);
             let p_over = line.and_then(|l| calibrations[&r.season].p_over(o.predicted, l, tier(r.l10)));
-            let block = crate::gate::blocked(self.config.mode, r.quality);
-            let rec = crate::gate::gated(th.pick(o.predicted, line, o.confidence), &block);
+            let (rec, block) = self.config.gate(th.pick(o.predicted, line, o.confidence), r.quality);
             by_date.entry(r.date).or_default().push(
                 crate::prediction::Prediction {
                     system: self.rule.system(),

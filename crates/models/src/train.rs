@@ -2,7 +2,8 @@
 //! on the validation season, metrics on the held-out test season, governance gates (spec
 //! §5.7), and a `model_registry` row whether the model is promoted or refused.
 
-use crate::gbm::{coverage, project, tier, GbmParams, MIN_COVERAGE, TIERS};
+use crate::calibration::{row_tier, side_hit, wilson};
+use crate::gbm::{coverage, project, split_by_coverage, GbmParams, TIERS};
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{CONTRACT_VERSION, FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
@@ -205,9 +206,8 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
     }
     // Features the test season lacks are left out (the dates being predicted).
     let cov = coverage(&test.x);
-    let kept: Vec<usize> = (0..FEATURE_COUNT).filter(|i| cov[*i] >= MIN_COVERAGE).collect();
-    let dropped: Vec<&'static str> =
-        (0..FEATURE_COUNT).filter(|i| !kept.contains(i)).map(|i| FEATURES[i].name).collect();
+    let (kept, dropped) = split_by_coverage(&cov);
+    let dropped: Vec<&'static str> = dropped.into_iter().map(|i| FEATURES[i].name).collect();
     let nf = kept.len() as i32;
     let lg = |e: lightgbm3::Error| err(e.to_string());
     let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
@@ -238,8 +238,12 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
     let mut tried = tried.into_iter();
     let Some((chosen, booster, params)) = tried.next() else { return Err(err("no hyper-parameters to try")) };
     let candidates: Vec<Candidate> = std::iter::once(chosen).chain(tried.map(|t| t.0)).collect();
-    let pred: Vec<f64> =
-        booster.predict(&xs, nf, true).map_err(lg)?.into_iter().map(|p| p.clamp(0.0, 60.0)).collect();
+    let pred: Vec<f64> = booster
+        .predict(&xs, nf, true)
+        .map_err(lg)?
+        .into_iter()
+        .map(crate::prediction::clamp_points)
+        .collect();
     train.x.clear();
 
     let mae = |pairs: &mut dyn Iterator<Item = (f64, f64)>| {
@@ -255,22 +259,14 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
     let line_bias = (!lined.is_empty()).then(|| {
         lined.iter().map(|i| pred[*i] - test.line[*i].unwrap_or(0.0)).sum::<f64>() / lined.len() as f64
     });
-    let picks: Vec<bool> = lined
-        .iter()
-        .filter_map(|i| {
-            let l = test.line[*i]?;
-            let edge = pred[*i] - l;
-            (edge.abs() >= 3.0 && test.y[*i] != l).then_some((edge > 0.0) == (test.y[*i] > l))
-        })
-        .collect();
+    let picks: Vec<bool> =
+        lined.iter().filter_map(|i| side_hit(pred[*i], test.line[*i]?, test.y[*i], 3.0)).collect();
     let hits = picks.iter().filter(|p| **p).count();
     let hit_rate = (!picks.is_empty()).then(|| hits as f64 / picks.len() as f64);
     let ci = wilson(hits, picks.len());
-    let l10 = FEATURES.iter().position(|f| f.name == "points_avg_last_10").unwrap_or(1);
     let mut tier_err = [(0.0, 0usize); 4];
     for (i, p) in pred.iter().enumerate() {
-        let v = test.x[i * FEATURE_COUNT + l10];
-        let t = tier(Some(v).filter(|x| !x.is_nan()));
+        let t = row_tier(&test.x[i * FEATURE_COUNT..(i + 1) * FEATURE_COUNT]);
         tier_err[t].0 += p - test.y[i];
         tier_err[t].1 += 1;
     }
@@ -392,28 +388,4 @@ pub fn train(wh: &mut Warehouse, home: &Path, opts: &TrainOptions) -> Result<Tra
         model_path: rel,
         candidates,
     })
-}
-
-/// 95 % Wilson score interval of k successes in n.
-pub fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (z, n, p) = (1.96f64, n as f64, k as f64 / n as f64);
-    let d = 1.0 + z * z / n;
-    let c = (p + z * z / (2.0 * n)) / d;
-    let h = z * ((p * (1.0 - p) + z * z / (4.0 * n)) / n).sqrt() / d;
-    (c - h, c + h)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wilson_interval() {
-        let (lo, hi) = wilson(53, 100);
-        assert!((lo - 0.4323).abs() < 1e-3 && (hi - 0.6254).abs() < 1e-3, "{lo} {hi}");
-        assert_eq!(wilson(0, 0), (0.0, 1.0));
-    }
 }

@@ -152,14 +152,6 @@ pub struct CheckOutcome {
     pub sample: Vec<serde_json::Value>,
 }
 
-fn to_f64(v: &Value) -> Option<f64> {
-    match v {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Real(f) => Some(*f),
-        _ => None,
-    }
-}
-
 fn json_row(columns: &[&str], row: &[Value]) -> serde_json::Value {
     columns
         .iter()
@@ -246,8 +238,10 @@ pub fn run_checks(
             }
             CheckKind::Range { column } => {
                 let i = idx(column)?;
-                let bad: Vec<&Vec<Value>> =
-                    rows.iter().filter(|r| to_f64(&r[i]).is_some_and(|v| v < lo || v > hi)).collect();
+                let bad: Vec<&Vec<Value>> = rows
+                    .iter()
+                    .filter(|r| propcast_store::real(&r[i]).is_some_and(|v| v < lo || v > hi))
+                    .collect();
                 CheckOutcome {
                     name,
                     severity: t.severity,
@@ -263,7 +257,7 @@ pub fn run_checks(
                         .take(5)
                         .map(|r| {
                             let mut j = json_row(&columns, r);
-                            j[*column] = to_f64(&r[i]).into();
+                            j[*column] = propcast_store::real(&r[i]).into();
                             j
                         })
                         .collect(),

@@ -7,8 +7,7 @@
 
 use crate::error::Result;
 use crate::home::Home;
-use propcast_models::gbm::{tier, TIERS};
-use propcast_models::train::wilson;
+use propcast_models::calibration::{side_hit, tier, wilson, TIERS};
 use propcast_store::Warehouse;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -155,14 +154,8 @@ fn eval_rows(system: &str, set: &str, rows: &[&Row]) -> Option<SystemEval> {
         [0.0, 2.0, 3.0]
             .iter()
             .map(|e| {
-                let picks: Vec<bool> = lined
-                    .iter()
-                    .filter_map(|r| {
-                        let l = r.line?;
-                        let edge = r.pred - l;
-                        (edge != 0.0 && edge.abs() >= *e).then_some((edge > 0.0) == (r.actual > l))
-                    })
-                    .collect();
+                let picks: Vec<bool> =
+                    lined.iter().filter_map(|r| side_hit(r.pred, r.line?, r.actual, *e)).collect();
                 let k = picks.iter().filter(|x| **x).count();
                 HitRate {
                     min_edge: *e,

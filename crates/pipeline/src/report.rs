@@ -71,14 +71,6 @@ struct Acc {
     tags: [i64; 5],
 }
 
-fn real(v: &Value) -> Option<f64> {
-    match v {
-        Value::Real(x) => Some(*x),
-        Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
-}
-
 /// The report over every season (or one).
 pub fn features_report(home: &Home, season: Option<&str>) -> Result<FeaturesReport> {
     let wh = Warehouse::open(&home.warehouse())?;
@@ -100,7 +92,7 @@ pub fn features_report(home: &Home, season: Option<&str>) -> Result<FeaturesRepo
             if let Some(t) = Tag::from_code(c) {
                 f.tags[Tag::ALL.iter().position(|x| *x == t).unwrap_or(4)] += 1;
             }
-            if let Some(x) = real(&r.get::<_, Value>(5 + i)?) {
+            if let Some(x) = propcast_store::real(&r.get::<_, Value>(5 + i)?) {
                 f.present += 1;
                 f.sum += x;
                 f.min = Some(f.min.map_or(x, |m: f64| m.min(x)));

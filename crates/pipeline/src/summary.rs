@@ -38,14 +38,6 @@ fn int(v: &Value) -> i64 {
     }
 }
 
-fn real(v: &Value) -> Option<f64> {
-    if let Value::Real(f) = v {
-        Some(*f)
-    } else {
-        None
-    }
-}
-
 /// The per-season summary of the moving-average system (one grouped pass per table).
 pub fn season_summary(wh: &Warehouse) -> Result<Vec<SeasonRow>> {
     let mut rows: BTreeMap<String, SeasonRow> = BTreeMap::new();
@@ -74,8 +66,8 @@ pub fn season_summary(wh: &Warehouse) -> Result<Vec<SeasonRow>> {
         if let Some(s) = rows.get_mut(&text(&r[0])) {
             s.predictions = int(&r[1]);
             s.graded = int(&r[2]);
-            s.mae = real(&r[3]);
-            s.bias = real(&r[4]);
+            s.mae = propcast_store::real(&r[3]);
+            s.bias = propcast_store::real(&r[4]);
         }
     }
     Ok(rows.into_values().collect())

@@ -27,3 +27,13 @@ pub use rusqlite::types::Value;
 pub use rusqlite::{params, Connection, Error as SqliteError, Row, ToSql, Transaction};
 pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
 pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};
+
+/// A number read from SQLite: REAL or INTEGER as `f64`, anything else (NULL, text, blob) as
+/// `None`.
+pub fn real(v: &Value) -> Option<f64> {
+    match v {
+        Value::Real(x) => Some(*x),
+        Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}

@@ -4,17 +4,11 @@ use super::progress::CliProgress;
 use crate::args::{BackfillArgs, Global, ModeArg};
 use crate::output;
 use anyhow::Context;
-use propcast_pipeline::{parse_date, run_backfill, BackfillOptions, BackfillReport, Home, Mode};
+use propcast_pipeline::{parse_date, run_backfill, BackfillOptions, BackfillReport, Mode};
 use propcast_store::Value;
 
 pub fn run(g: &Global, a: &BackfillArgs) -> anyhow::Result<()> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
+    let home = super::existing_home(g)?;
     let date = |s: &Option<String>, flag: &str| -> anyhow::Result<_> {
         s.as_deref().map(|s| parse_date(s).with_context(|| format!("--{flag}"))).transpose()
     };

@@ -27,7 +27,6 @@ pub fn run(g: &Global, a: &BacktestArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&b)?);
         return Ok(());
     }
-    let r3 = |x: f64| Value::Real((x * 1000.0).round() / 1000.0);
     let cols = output::cols(&[
         "from",
         "to",
@@ -47,10 +46,10 @@ pub fn run(g: &Global, a: &BacktestArgs) -> anyhow::Result<()> {
                 Value::Text(p.to.clone()),
                 Value::Integer(p.train_rows as i64),
                 Value::Integer(p.n as i64),
-                r3(p.mae),
-                p.baseline_mae.map(r3).unwrap_or(Value::Null),
+                output::r3(Some(p.mae)),
+                output::r3(p.baseline_mae),
                 Value::Integer(p.dropped as i64),
-                r3(p.train_seconds),
+                output::r3(Some(p.train_seconds)),
             ]
         })
         .collect();

@@ -16,7 +16,6 @@ pub fn run(g: &Global, season: Option<&str>, markdown: bool) -> anyhow::Result<(
         print!("{}", eval::markdown(&evals));
         return Ok(());
     }
-    let r3 = |x: f64| Value::Real((x * 1000.0).round() / 1000.0);
     let cols = output::cols(&[
         "season",
         "system",
@@ -37,10 +36,10 @@ pub fn run(g: &Global, season: Option<&str>, markdown: bool) -> anyhow::Result<(
                 Value::Text(x.system.clone()),
                 Value::Text(x.set.clone()),
                 Value::Integer(x.errors.n as i64),
-                r3(x.errors.mae),
-                r3(x.errors.rmse),
-                r3(x.errors.bias),
-                x.line.as_ref().map(|l| r3(l.mae)).unwrap_or(Value::Null),
+                output::r3(Some(x.errors.mae)),
+                output::r3(Some(x.errors.rmse)),
+                output::r3(Some(x.errors.bias)),
+                output::r3(x.line.as_ref().map(|l| l.mae)),
                 hit.map(|h| Value::Text(format!("{:.1} % of {}", h.rate * 100.0, h.n)))
                     .unwrap_or(Value::Null),
             ]);

@@ -4,19 +4,13 @@
 use crate::args::Global;
 use crate::output;
 use propcast_core::features::FEATURES;
-use propcast_pipeline::{feature_row, features_report, Home, Served};
+use propcast_pipeline::{feature_row, features_report, Served};
 use propcast_store::{Value, Warehouse};
 
-fn home(g: &Global) -> anyhow::Result<Home> {
-    super::existing_home(g)
-}
-
-fn r3(x: Option<f64>) -> Value {
-    x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null)
-}
+use output::r3;
 
 pub fn run(g: &Global, season: Option<&str>) -> anyhow::Result<()> {
-    let rep = features_report(&home(g)?, season)?;
+    let rep = features_report(&super::existing_home(g)?, season)?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&rep)?);
         return Ok(());
@@ -83,7 +77,7 @@ pub fn run(g: &Global, season: Option<&str>) -> anyhow::Result<()> {
 }
 
 pub fn row(g: &Global, game: &str, player: &str) -> anyhow::Result<()> {
-    let home = home(g)?;
+    let home = super::existing_home(g)?;
     let wh = Warehouse::open(&home.warehouse())?;
     let (ctx, row) = match feature_row(&wh, game, player)? {
         Served::Row(b) => *b,
@@ -135,15 +129,7 @@ pub fn row(g: &Global, game: &str, player: &str) -> anyhow::Result<()> {
                 Value::Text(f.unit.into()),
                 r3(row.values[i]),
                 Value::Text(row.tags[i].as_str().into()),
-                stored
-                    .as_ref()
-                    .map(|s| {
-                        r3(match &s[i] {
-                            Value::Real(x) => Some(*x),
-                            _ => None,
-                        })
-                    })
-                    .unwrap_or(Value::Null),
+                stored.as_ref().map(|s| r3(propcast_store::real(&s[i]))).unwrap_or(Value::Null),
             ]
         })
         .collect();

@@ -2,17 +2,11 @@
 
 use crate::args::Global;
 use crate::output;
-use propcast_pipeline::{status, Home};
+use propcast_pipeline::status;
 use propcast_store::Value;
 
 pub fn run(g: &Global) -> anyhow::Result<()> {
-    let home = Home::new(&g.home);
-    if !home.warehouse().is_file() {
-        anyhow::bail!(
-            "no warehouse at {}: run `propcast up` first (or pass --home)",
-            home.warehouse().display()
-        );
-    }
+    let home = super::existing_home(g)?;
     let st = status(&home)?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&st)?);

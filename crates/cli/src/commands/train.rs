@@ -69,7 +69,7 @@ pub fn run(g: &Global, a: &TrainArgs) -> anyhow::Result<()> {
                         Value::Integer(c.min_data_in_leaf),
                         Value::Real(c.learning_rate),
                         Value::Integer(c.iterations.into()),
-                        Value::Real((c.valid_mae * 1000.0).round() / 1000.0),
+                        output::r3(Some(c.valid_mae)),
                     ]
                 })
                 .collect();
@@ -85,7 +85,7 @@ pub fn run(g: &Global, a: &TrainArgs) -> anyhow::Result<()> {
             .map(|x| {
                 vec![
                     Value::Text(x.gate.into()),
-                    x.value.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null),
+                    output::r3(x.value),
                     Value::Text(x.rule.clone()),
                     Value::Text(x.verdict.into()),
                 ]

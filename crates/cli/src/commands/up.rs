@@ -35,16 +35,13 @@ pub fn run(g: &Global, data: &Path, workers: usize) -> anyhow::Result<()> {
             .seasons
             .iter()
             .map(|s| {
-                let r = |x: Option<f64>| {
-                    x.map(|v| Value::Real((v * 1000.0).round() / 1000.0)).unwrap_or(Value::Null)
-                };
                 vec![
                     Value::Text(s.season.clone()),
                     Value::Integer(s.player_games),
                     Value::Integer(s.predictions),
                     Value::Integer(s.graded),
-                    r(s.mae),
-                    r(s.bias),
+                    output::r3(s.mae),
+                    output::r3(s.bias),
                 ]
             })
             .collect();

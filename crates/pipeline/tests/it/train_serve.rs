@@ -7,7 +7,7 @@ use crate::util::*;
 use propcast_core::features::{Tag, FEATURES};
 use propcast_features::{feature_row, Served};
 use propcast_pipeline::{steps, up, Home, NoProgress};
-use propcast_store::{delete_partition, insert_rows, Output, PartitionData, Value, Warehouse};
+use propcast_store::{delete_partition, insert_rows, real, Output, PartitionData, Value, Warehouse};
 
 const FROM: &str = "2024-10-01";
 const UNTIL: &str = "2024-12-10";
@@ -19,14 +19,6 @@ fn setup() -> (tempfile::TempDir, Home) {
     let home = Home::new(dir.path());
     up(&home, data.path(), 2, &NoProgress).unwrap();
     (dir, home)
-}
-
-fn real(v: &Value) -> Option<f64> {
-    match v {
-        Value::Real(x) => Some(*x),
-        Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
 }
 
 #[test]
