@@ -8,12 +8,15 @@
 //! play", so training and serving see the same rows.
 
 use crate::util::{int, opt_real, step_err, DateRange};
+use chrono::Datelike;
 use propcast_core::stats::{mean, median};
 use propcast_core::{parse_date, schema, Date};
+use propcast_store::memo::{inputs_key, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Builds `upcoming_player_game_context`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -59,6 +62,50 @@ struct Played {
     minutes: f64,
     points: f64,
     usage: Option<f64>,
+}
+
+/// Every game each player played, ascending per player, and who played for each (game,
+/// team), in player order.
+struct PlayedHistory {
+    history: HashMap<String, Vec<Played>>,
+    played_in: HashMap<(String, String), Vec<String>>,
+}
+
+/// The history of the last warehouse content asked for.
+static PLAYED: Latest<PlayedHistory> = Latest::new();
+
+/// Every played game, loaded once per content of `player_game_summary` (the ledger's
+/// partition hashes) and shared by the chunks of a backfill; each date slices it strictly
+/// before itself. Each chunk used to reload every earlier game, sorted, by itself.
+fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
+    let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
+    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
+    let key = inputs_key(wh, &["player_game_summary"], end)?;
+    PLAYED.get_or_try(key, || {
+        let mut history: HashMap<String, Vec<Played>> = HashMap::new();
+        let mut played_in: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut stmt = wh.conn().prepare(
+            "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
+             FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0
+             ORDER BY player_id, game_date",
+        )?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let p = Played {
+                date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
+                game_id: r.get(2)?,
+                team: r.get(3)?,
+                season_year: r.get(4)?,
+                minutes: r.get(5)?,
+                points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
+                usage: r.get(7)?,
+            };
+            let pid: String = r.get(0)?;
+            played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
+            history.entry(pid).or_default().push(p);
+        }
+        Ok(PlayedHistory { history, played_in })
+    })
 }
 
 /// Per book: the earliest and the latest pre-game line.
@@ -141,29 +188,9 @@ impl Step for UpcomingPlayerGameContext {
             }
         }
 
-        // Every game each player played, strictly before the last date.
-        let mut history: HashMap<String, Vec<Played>> = HashMap::new();
-        let mut played_in: HashMap<(String, String), Vec<String>> = HashMap::new();
-        let mut stmt = wh.conn().prepare(
-            "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
-             FROM player_game_summary WHERE game_date < ?1 AND is_dnp = 0 AND minutes_played > 0
-             ORDER BY player_id, game_date",
-        )?;
-        let mut q = stmt.query([&range.last])?;
-        while let Some(r) = q.next()? {
-            let p = Played {
-                date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
-                game_id: r.get(2)?,
-                team: r.get(3)?,
-                season_year: r.get(4)?,
-                minutes: r.get(5)?,
-                points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
-                usage: r.get(7)?,
-            };
-            let pid: String = r.get(0)?;
-            played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
-            history.entry(pid).or_default().push(p);
-        }
+        // Every game each player played (sliced strictly before each date below).
+        let shared = played_history(wh)?;
+        let (history, played_in) = (&shared.history, &shared.played_in);
 
         // The official inactive list of each game and team.
         let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::new();
@@ -248,9 +275,7 @@ impl Step for UpcomingPlayerGameContext {
             for pid in &listed {
                 population.entry((*pid).clone()).or_insert("listed");
             }
-            let season_year = d.format("%Y").to_string().parse::<i64>().unwrap_or(0);
-            let season_year =
-                if d.format("%m").to_string().as_str() < "07" { season_year - 1 } else { season_year };
+            let season_year = i64::from(d.year()) - i64::from(d.month() < 7);
             // Stars on the inactive list, from their season so far.
             let stars_out = |me: &str| {
                 listed

@@ -1,13 +1,23 @@
 //! Point-in-time histories: each player's and each team's games before a date, cut at
-//! [`LOOKBACK_DAYS`]. The batch steps load every player at once; the on-the-fly path loads
-//! one player; both slice with [`History::player_before`] and [`History::team_before`], so
-//! they see exactly the same games.
+//! [`LOOKBACK_DAYS`]. The batch steps share one load of every game ([`History::shared`]);
+//! the on-the-fly path loads one player's window; both slice with
+//! [`History::player_before`] and [`History::team_before`], so they see exactly the same
+//! games.
 
 use crate::util::parse_in;
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
+use propcast_store::memo::inputs_key;
 use propcast_store::{Result, Row, SqliteError, Warehouse};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The assets a history is read from.
+const SOURCES: [&str; 3] = ["player_game_summary", "team_offense_game_summary", "team_defense_game_summary"];
+
+/// The history last loaded: its content key, the first date it holds, and the games.
+type Loaded = Option<(String, Date, Arc<History>)>;
+static SHARED: Mutex<Loaded> = Mutex::new(None);
 
 /// Shot-zone attempts and makes of one game (complete zones only).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -284,6 +294,36 @@ impl History {
         if let Some(filter) = rows_of(teams, "o.team_abbr") {
             h.teams = team_games(wh, &from, &to, &filter)?;
         }
+        Ok(h)
+    }
+
+    /// Every game of every player and team from `first − LOOKBACK_DAYS` on, loaded once per
+    /// content of the summaries (the ledger's partition hashes, and the warehouse file) and
+    /// shared by the chunks and steps of a backfill: the phase-4 steps each used to reload a
+    /// year of games per chunk. A later `first` reuses the load. The
+    /// slices ([`History::player_before`], …) are cut by date, so the rows a date sees are
+    /// those [`History::load`] gives. The engine is the only writer of the summaries; a
+    /// change made behind its back (plain SQL, no ledger row) is not seen.
+    pub fn shared(wh: &Warehouse, first: Date) -> Result<Arc<History>> {
+        let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
+        let key = inputs_key(wh, &SOURCES, end)?;
+        let from = first - chrono::Duration::days(LOOKBACK_DAYS);
+        let mut held = SHARED.lock().map_err(|_| propcast_store::Error::Step {
+            step: "history",
+            message: "the shared history's lock was poisoned by a panic".into(),
+        })?;
+        if let Some((k, start, h)) = held.as_ref() {
+            if *k == key && *start <= from {
+                return Ok(h.clone());
+            }
+        }
+        // Everything from the window's start on: later chunks (ascending) reuse it, and a
+        // one-date update reads a year, not every season.
+        *held = None;
+        let (a, b) = (from.to_string(), "9999-12-31");
+        let h =
+            Arc::new(History { players: player_games(wh, &a, b, "")?, teams: team_games(wh, &a, b, "")? });
+        *held = Some((key, from, h.clone()));
         Ok(h)
     }
 

@@ -3,7 +3,7 @@
 
 use crate::composite::{CompositeFactors, CompositeFacts, OppDefense, ShotFacts};
 use crate::daily_cache::{CacheFacts, DailyCache};
-use crate::history::{History, Who};
+use crate::history::History;
 use crate::shot_zone::PlayerShotZone;
 use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, parse};
@@ -198,7 +198,7 @@ step!(
 impl TeamDefenseZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let cal = calendar(wh, first, last)?;
-        let history = History::load(wh, first, last, Who::None, Who::All)?;
+        let history = History::shared(wh, first)?;
         let mut stmt = wh.conn().prepare(
             "SELECT game_date, home_abbr, away_abbr FROM schedule WHERE game_date BETWEEN ?1 AND ?2 ORDER BY 1, 2",
         )?;
@@ -245,7 +245,7 @@ step!(
 impl PlayerShotZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::load(wh, first, last, Who::All, Who::None)?;
+        let history = History::shared(wh, first)?;
         let mut out = Rows::new();
         let mut seen = HashSet::new();
         for c in pop.iter().filter(|c| seen.insert((c.player_id.as_str(), c.date))) {
@@ -284,7 +284,7 @@ step!(
 impl PlayerDailyCache {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::load(wh, first, last, Who::All, Who::All)?;
+        let history = History::shared(wh, first)?;
         let shots = shot_facts(wh, first, last)?;
         let mut out = Rows::new();
         for c in &pop {
@@ -394,7 +394,7 @@ step!(
 impl MlFeatureStore {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::load(wh, first, last, Who::All, Who::All)?;
+        let history = History::shared(wh, first)?;
         let lines = line_history(wh, first, last, None)?;
         let (shots, opps) = (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?);
         let (caches, composites) = (cache_facts(wh, first, last)?, composite_facts(wh, first, last)?);

@@ -49,6 +49,16 @@ pub const MIN_TIER_RESIDUALS: usize = 200;
 pub struct Residuals([Vec<f64>; 4]);
 
 impl Residuals {
+    /// Residuals already sorted per tier (a stored model's).
+    pub fn from_tiers(tiers: [Vec<f64>; 4]) -> Residuals {
+        Residuals(tiers)
+    }
+
+    /// The residuals of each tier.
+    pub fn tiers(&self) -> &[Vec<f64>; 4] {
+        &self.0
+    }
+
     /// Adds one residual of a tier.
     pub fn push(&mut self, tier: usize, residual: f64) {
         if residual.is_finite() {

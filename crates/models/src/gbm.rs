@@ -7,10 +7,10 @@
 //! (its native missing-value handling); nothing is imputed.
 
 use crate::calibration::Residuals;
-use crate::memo::Memo;
 use lightgbm3::{Booster, Dataset};
 use propcast_core::features::{FEATURES, FEATURE_COUNT};
 use propcast_core::{parse_date, schema, Date};
+use propcast_store::memo::Memo;
 use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -289,6 +289,84 @@ impl GbmModel {
     }
 }
 
+/// Trained models kept on disk under `<home>/models/cache/`, one file per content key (the
+/// model id, the content of the training partitions, the step's code version and the
+/// hyper-parameters), so that a later process (the one-date update) loads the model its
+/// training would give instead of training it again. Floats are stored as their bits: a
+/// loaded model predicts exactly what the trained one did. A file that cannot be read is
+/// ignored (the model is trained again); one that cannot be written is only logged.
+struct ModelFile;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredModel {
+    model_id: String,
+    model: String,
+    kept: Vec<usize>,
+    dropped: Vec<usize>,
+    iterations: i32,
+    rows: (usize, usize),
+    valid_mae_bits: u64,
+    residual_bits: Vec<Vec<u64>>,
+}
+
+impl ModelFile {
+    /// The file for `key` beside the warehouse (`None` for an in-memory warehouse).
+    fn path(wh: &Warehouse, key: &str) -> Option<std::path::PathBuf> {
+        let dir = wh.path().parent()?.join("models").join("cache");
+        Some(
+            dir.join(format!(
+                "{}.json",
+                propcast_store::hash_row(&[propcast_store::Value::Text(key.into())])
+            )),
+        )
+    }
+
+    fn read(path: &std::path::Path) -> Option<GbmModel> {
+        let s: StoredModel = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        let tiers: Vec<Vec<f64>> =
+            s.residual_bits.iter().map(|t| t.iter().map(|b| f64::from_bits(*b)).collect()).collect();
+        Some(GbmModel {
+            model_id: s.model_id,
+            model: s.model,
+            kept: s.kept,
+            dropped: s.dropped,
+            iterations: s.iterations,
+            rows: s.rows,
+            valid_mae: f64::from_bits(s.valid_mae_bits),
+            residuals: Residuals::from_tiers(tiers.try_into().ok()?),
+        })
+    }
+
+    fn write(path: &std::path::Path, m: &GbmModel) {
+        let stored = StoredModel {
+            model_id: m.model_id.clone(),
+            model: m.model.clone(),
+            kept: m.kept.clone(),
+            dropped: m.dropped.clone(),
+            iterations: m.iterations,
+            rows: m.rows,
+            valid_mae_bits: m.valid_mae.to_bits(),
+            residual_bits: m
+                .residuals
+                .tiers()
+                .iter()
+                .map(|t| t.iter().map(|x| x.to_bits()).collect())
+                .collect(),
+        };
+        let result = (|| -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::write(&tmp, serde_json::to_vec(&stored)?)?;
+            std::fs::rename(&tmp, path)
+        })();
+        if let Err(e) = result {
+            tracing::warn!("gbm: could not keep the model in {}: {e}", path.display());
+        }
+    }
+}
+
 fn models() -> &'static Memo<GbmModel> {
     static C: OnceLock<Memo<GbmModel>> = OnceLock::new();
     C.get_or_init(Memo::default)
@@ -321,7 +399,7 @@ const INPUTS: &[Input] = &[
 impl GbmPredictions {
     /// The model for dates of `season` (first date `season_start`) using `kept` features,
     /// trained once per process on every earlier season. `inputs` is the
-    /// [`inputs_key`](crate::memo::inputs_key) of those seasons: the memo holds a model per
+    /// [`content_key`](propcast_store::memo::content_key) of those seasons: the memo holds a model per
     /// warehouse and per content of its training partitions.
     fn model(
         &self,
@@ -336,13 +414,21 @@ impl GbmPredictions {
             h = (h ^ *i as u64).wrapping_mul(0x100000001b3);
         }
         let id = format!("gbm-{season}-{:08x}", h as u32);
-        models().get_or_try(format!("{id}-{inputs}"), || {
+        models().get_or_try(format!("{id}-{}-{inputs}", wh.path().display()), || {
+            // The same model trained by an earlier process (a nightly update retrains nothing).
+            let file = ModelFile::path(wh, &format!("{id}-{inputs}-{CODE_VERSION}-{}", self.params.json()));
+            if let Some(m) = file.as_deref().and_then(ModelFile::read) {
+                return Ok(Some(m));
+            }
             let data = Labeled::load(wh, EPOCH, season_start)?;
             if data.len() < 1000 {
                 return Ok(None);
             }
             let t = std::time::Instant::now();
             let m = GbmModel::train(&data, kept.to_vec(), dropped.to_vec(), &self.params, id)?;
+            if let Some(f) = &file {
+                ModelFile::write(f, &m);
+            }
             tracing::info!(
                 "gbm: trained {} on {} rows ({} validation) in {:.1} s: {} trees, validation MAE {:.3}; dropped {}",
                 m.model_id,
@@ -464,7 +550,7 @@ impl Step for GbmPredictions {
             if !seasons.contains_key(&season) {
                 let start: String = starts.query_row([&season], |r| r.get(0))?;
                 let start = parse_date(&start).map_err(|e| err(e.to_string()))?;
-                let key = crate::memo::inputs_key(
+                let key = propcast_store::memo::content_key(
                     wh,
                     &["ml_feature_store", "upcoming_player_game_context"],
                     start,

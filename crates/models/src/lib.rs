@@ -21,7 +21,6 @@ pub mod config;
 mod ensemble;
 pub mod gate;
 pub mod gbm;
-mod memo;
 mod prediction;
 pub mod rules;
 pub mod train;

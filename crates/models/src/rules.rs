@@ -7,8 +7,8 @@
 use crate::calibration::{tier, Residuals};
 use crate::config::{SystemsConfig, Thresholds};
 use crate::gate::RowQuality;
-use crate::memo::Memo;
 use propcast_core::{parse_date, schema, Date};
+use propcast_store::memo::Memo;
 use propcast_store::{CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Warehouse, Window};
 use serde_json::{json, Map, Value as Json};
 use std::collections::{BTreeMap, HashMap};
@@ -503,7 +503,7 @@ fn calibration(wh: &Warehouse, rule: Rule, season: &str) -> Result<Arc<Residuals
     let key = format!(
         "{}-{season}-{}",
         rule.system(),
-        crate::memo::inputs_key(
+        propcast_store::memo::inputs_key(
             wh,
             &["ml_feature_store", "player_game_summary", "upcoming_player_game_context"],
             b + chrono::Duration::days(1)

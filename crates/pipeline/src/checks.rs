@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::home::Home;
-use propcast_store::{CheckKind, CheckSpec, Output, Step, Value, Warehouse};
+use propcast_store::{CheckKind, CheckSpec, Connection, Output, Step, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The default thresholds, compiled in from `config/checks.toml`.
@@ -190,7 +190,7 @@ fn key_text(row: &[Value], key: &[usize]) -> String {
 
 /// Runs a step's checks on the rows about to be written for `date`.
 pub fn run_checks(
-    wh: &Warehouse,
+    conn: &Connection,
     step: &dyn Step,
     date: &str,
     rows: &[Vec<Value>],
@@ -283,7 +283,7 @@ pub fn run_checks(
                 }
             }
             CheckKind::RowsVsExpected { sql } => {
-                let expected: i64 = wh.conn().query_row(sql, [date], |r| r.get(0))?;
+                let expected: i64 = conn.query_row(sql, [date], |r| r.get(0))?;
                 let ratio = if expected == 0 {
                     if rows.is_empty() {
                         1.0

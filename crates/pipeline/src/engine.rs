@@ -10,8 +10,8 @@ use crate::home::Home;
 use crate::plan::{ledger, plan_asset, Mode, Planned, Reason};
 use propcast_core::{parse_date, Date};
 use propcast_store::{
-    cmp_row, delete_partition, insert_rows, params, Output, PartitionData, RowHasher, Step, Transaction,
-    Value, Warehouse, Window,
+    cmp_row, delete_partition, insert_rows, params, Connection, Output, PartitionData, RowHasher, Step,
+    Transaction, Value, Warehouse, Window,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{mpsc, Mutex};
@@ -61,6 +61,8 @@ impl Progress for NoProgress {
 pub struct AssetReport {
     /// The asset.
     pub asset: &'static str,
+    /// Its phase (2-6).
+    pub phase: u8,
     /// Date partitions considered.
     pub partitions: usize,
     /// Already fresh: not recomputed.
@@ -290,35 +292,64 @@ fn delete_rows(tx: &Transaction<'_>, step: &dyn Step, date: &str, home: &Home) -
     Ok(())
 }
 
-/// Gates and writes one computed partition. Returns (ended, rows, warnings).
-#[allow(clippy::too_many_arguments)]
-fn write_partition(
-    wh: &mut Warehouse,
-    home: &Home,
+/// A computed partition made ready for the writer on the thread that computed it: rows in
+/// canonical order, gate checks run, content hashed. The single SQLite writer then only
+/// deletes, inserts and records.
+struct Ready {
+    data: PartitionData,
+    outcomes: Vec<CheckOutcome>,
+    /// The rows' content hash (files are hashed as they are written).
+    hash: Option<String>,
+}
+
+/// Sorts, gates and hashes one computed partition (`conn` answers the checks' queries).
+fn prepare(
+    conn: &Connection,
     step: &dyn Step,
-    planned: &Planned,
+    date: Date,
     data: Option<PartitionData>,
     cfg: &ChecksConfig,
-    run_id: &str,
-    started_at: &str,
-) -> Result<(Ended, usize, usize)> {
-    let ds = planned.date.to_string();
-    let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
-    let mut h = RowHasher::new();
+) -> Result<Ready> {
     // A date the step produced nothing for is an empty partition of the output's kind.
     let data = data.unwrap_or_else(|| match step.output() {
         Output::Files { .. } => PartitionData::Files(vec![]),
         _ => PartitionData::Rows(vec![]),
     });
-    match (step.output(), data) {
-        (out @ (Output::Table { .. } | Output::Verify { .. }), PartitionData::Rows(mut rows)) => {
+    match data {
+        PartitionData::Rows(mut rows) => {
             rows.sort_by(|a, b| cmp_row(a, b));
-            let outcomes = run_checks(wh, step, &ds, &rows, cfg)?;
+            let outcomes = run_checks(conn, step, &date.to_string(), &rows, cfg)?;
+            let mut h = RowHasher::new();
+            for r in &rows {
+                h.row(r);
+            }
+            Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(h.finish()) })
+        }
+        files @ PartitionData::Files(_) => Ok(Ready { data: files, outcomes: vec![], hash: None }),
+    }
+}
+
+/// Writes one prepared partition inside the caller's transaction: its check results, then
+/// either its failure (an error-severity check failed) or its rows and ledger row. Returns
+/// (ended, rows, warnings).
+fn write_partition(
+    tx: &Transaction<'_>,
+    home: &Home,
+    step: &dyn Step,
+    planned: &Planned,
+    ready: Ready,
+    run_id: &str,
+    started_at: &str,
+) -> Result<(Ended, usize, usize)> {
+    let ds = planned.date.to_string();
+    let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
+    let Ready { data, outcomes, hash } = ready;
+    match (step.output(), data) {
+        (out @ (Output::Table { .. } | Output::Verify { .. }), PartitionData::Rows(rows)) => {
             let warnings = outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Warn).count();
             let failed: Vec<&CheckOutcome> =
                 outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Error).collect();
-            let tx = wh.transaction()?;
-            record_checks(&tx, step.name(), &ds, run_id, &outcomes)?;
+            record_checks(tx, step.name(), &ds, run_id, &outcomes)?;
             if !failed.is_empty() {
                 let why =
                     format!("check {} failed", failed.iter().map(|o| o.name).collect::<Vec<_>>().join(", "));
@@ -328,27 +359,21 @@ fn write_partition(
                     .collect::<Vec<_>>())
                 .to_string();
                 tracing::error!("{} {ds}: {why}: {}", step.name(), failed[0].message);
-                lw.write(&tx, Ended::Failed, 0, "", Some(&why), Some(&error))?;
-                tx.commit()?;
+                lw.write(tx, Ended::Failed, 0, "", Some(&why), Some(&error))?;
                 return Ok((Ended::Failed, 0, warnings));
             }
-            for r in &rows {
-                h.row(r);
-            }
             if let Output::Table { table, .. } = out {
-                delete_rows(&tx, step, &ds, home)?;
-                insert_rows(&tx, table, rows.iter().map(Vec::as_slice))?;
+                delete_rows(tx, step, &ds, home)?;
+                insert_rows(tx, table, rows.iter().map(Vec::as_slice))?;
             }
-            lw.write(&tx, Ended::Ok, rows.len(), &h.finish(), None, None)?;
-            tx.commit()?;
+            lw.write(tx, Ended::Ok, rows.len(), hash.as_deref().unwrap_or_default(), None, None)?;
             Ok((Ended::Ok, rows.len(), warnings))
         }
         (Output::Files { .. }, PartitionData::Files(files)) => {
+            let mut h = RowHasher::new();
             if files.is_empty() {
-                let tx = wh.transaction()?;
-                delete_rows(&tx, step, &ds, home)?;
-                lw.write(&tx, Ended::Ok, 0, &h.finish(), None, None)?;
-                tx.commit()?;
+                delete_rows(tx, step, &ds, home)?;
+                lw.write(tx, Ended::Ok, 0, &h.finish(), None, None)?;
                 return Ok((Ended::Ok, 0, 0));
             }
             for (rel, bytes) in &files {
@@ -356,9 +381,7 @@ fn write_partition(
                 h.bytes(rel.as_bytes());
                 h.bytes(bytes);
             }
-            let tx = wh.transaction()?;
-            lw.write(&tx, Ended::Ok, files.len(), &h.finish(), None, None)?;
-            tx.commit()?;
+            lw.write(tx, Ended::Ok, files.len(), &h.finish(), None, None)?;
             Ok((Ended::Ok, files.len(), 0))
         }
         _ => Err(Error::Graph(format!("{} returned the wrong kind of output", step.name()))),
@@ -367,22 +390,20 @@ fn write_partition(
 
 /// Records a partition that does not compute: skipped (bootstrap) or failed (blocked, error).
 fn record_without_compute(
-    wh: &mut Warehouse,
+    tx: &Transaction<'_>,
     home: &Home,
     lw: &LedgerWrite<'_>,
     ended: Ended,
     why: &str,
     error: Option<&str>,
 ) -> Result<()> {
-    let tx = wh.transaction()?;
     if ended == Ended::Skipped {
         // Expected empty: no stale rows from an earlier computation survive.
-        delete_rows(&tx, lw.step, lw.date, home)?;
-        lw.write(&tx, ended, 0, &RowHasher::new().finish(), Some(why), None)?;
+        delete_rows(tx, lw.step, lw.date, home)?;
+        lw.write(tx, ended, 0, &RowHasher::new().finish(), Some(why), None)?;
     } else {
-        lw.write(&tx, ended, 0, "", Some(why), error)?;
+        lw.write(tx, ended, 0, "", Some(why), error)?;
     }
-    tx.commit()?;
     Ok(())
 }
 
@@ -458,6 +479,7 @@ pub fn backfill(
         let considered = all_dates.iter().filter(|d| in_range(d)).count();
         let mut rep = AssetReport {
             asset: step.name(),
+            phase: step.phase(),
             partitions: considered,
             fresh: considered - run.len(),
             failed_kept: plan.failed_kept,
@@ -511,22 +533,24 @@ pub fn backfill(
         let blocked = blocked_by(wh, steps, step)?;
         let sensitive = bootstrap_sensitive(steps, step);
         let mut to_compute: Vec<Planned> = Vec::new();
+        let tx = wh.transaction()?;
         for p in run {
             let ds = p.date.to_string();
             let t0 = now();
             let lw = LedgerWrite { step, date: &ds, planned: &p, run_id, started_at: &t0 };
             if let Some(why) = blocked(p.date) {
-                record_without_compute(wh, home, &lw, Ended::Failed, &why, None)?;
+                record_without_compute(&tx, home, &lw, Ended::Failed, &why, None)?;
                 rep.failed += 1;
                 progress.advance(step.name(), 1);
             } else if sensitive && bootstrap.contains(&p.date) {
-                record_without_compute(wh, home, &lw, Ended::Skipped, "bootstrap", None)?;
+                record_without_compute(&tx, home, &lw, Ended::Skipped, "bootstrap", None)?;
                 rep.skipped += 1;
                 progress.advance(step.name(), 1);
             } else {
                 to_compute.push(p);
             }
         }
+        tx.commit()?;
         compute_and_write(wh, home, step, to_compute, &cfg, opts.workers.max(1), run_id, progress, &mut rep)?;
         rep.seconds_millis = started.elapsed().as_millis() as u64;
         let line = format!(
@@ -545,10 +569,11 @@ pub fn backfill(
     Ok(report)
 }
 
-type ChunkResult = (Vec<Planned>, std::result::Result<Vec<(Date, PartitionData)>, String>, String);
+type ChunkResult = (Vec<Planned>, std::result::Result<HashMap<Date, Ready>, String>, String);
 
 /// Computes the planned partitions in chunks (in `workers` threads, each with its own read
-/// connection) and writes each on this thread as it arrives.
+/// connection, which also sort, gate and hash what they computed) and writes each on this
+/// thread as it arrives.
 #[allow(clippy::too_many_arguments)]
 fn compute_and_write(
     wh: &mut Warehouse,
@@ -567,13 +592,18 @@ fn compute_and_write(
     let size =
         if step.inputs().iter().any(|i| i.window == Window::AllBefore) { HISTORY_CHUNK } else { CHUNK };
     let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
+    // One transaction per chunk: every partition in it is complete (rows, checks, ledger) or,
+    // if the process dies before the commit, absent; a resumed run recomputes the chunk.
     let mut handle = |wh: &mut Warehouse, (chunk, result, started): ChunkResult| -> Result<()> {
+        let tx = wh.transaction()?;
         match result {
-            Ok(data) => {
-                let mut by_date: HashMap<Date, PartitionData> = data.into_iter().collect();
+            Ok(mut ready) => {
                 for p in &chunk {
-                    let (ended, rows, warnings) =
-                        write_partition(wh, home, step, p, by_date.remove(&p.date), cfg, run_id, &started)?;
+                    let r = match ready.remove(&p.date) {
+                        Some(r) => r,
+                        None => prepare(&tx, step, p.date, None, cfg)?,
+                    };
+                    let (ended, rows, warnings) = write_partition(&tx, home, step, p, r, run_id, &started)?;
                     match ended {
                         Ended::Ok => rep.computed += 1,
                         Ended::Skipped => rep.skipped += 1,
@@ -589,12 +619,13 @@ fn compute_and_write(
                 for p in &chunk {
                     let ds = p.date.to_string();
                     let lw = LedgerWrite { step, date: &ds, planned: p, run_id, started_at: &started };
-                    record_without_compute(wh, home, &lw, Ended::Failed, "error", Some(&e))?;
+                    record_without_compute(&tx, home, &lw, Ended::Failed, "error", Some(&e))?;
                     rep.failed += 1;
                     progress.advance(step.name(), 1);
                 }
             }
         }
+        tx.commit()?;
         Ok(())
     };
     // Compute and write times, for `-vv` (where a slow asset spends its time).
@@ -602,10 +633,18 @@ fn compute_and_write(
     let mut write_us = 0u128;
     let compute = |wh: &Warehouse, chunk: &[Planned]| {
         let t = std::time::Instant::now();
-        let dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
-        let mut sorted = dates.clone();
-        sorted.sort();
-        let r = step.compute(wh, &sorted).map_err(|e| e.to_string());
+        let mut dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
+        dates.sort();
+        let r = step
+            .compute(wh, &dates)
+            .map_err(Error::from)
+            .and_then(|data| {
+                data.into_iter()
+                    .filter(|(d, _)| dates.binary_search(d).is_ok())
+                    .map(|(d, x)| Ok((d, prepare(wh.conn(), step, d, Some(x), cfg)?)))
+                    .collect::<Result<HashMap<Date, Ready>>>()
+            })
+            .map_err(|e| e.to_string());
         compute_us.fetch_add(t.elapsed().as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
         r
     };

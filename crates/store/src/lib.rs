@@ -1,7 +1,8 @@
 //! The embedded warehouse: one SQLite file (`<home>/warehouse.sqlite`, WAL mode).
 //!
 //! Owns: opening and migrating the database, the schema version, partition rewrites in one
-//! transaction, canonical content hashes of rows, and read-only SQL queries.
+//! transaction, canonical content hashes of rows, read-only SQL queries, and the
+//! process-wide memos of expensive reads keyed by the content they read ([`memo`]).
 //! Reads and writes: every table, on behalf of the step crates (they never open SQLite
 //! themselves). Table definitions come from `propcast_core::schema`.
 //! Depends on: `core`. Never on: `ingest`, `analytics`, `features`, `models`, `grading`,
@@ -18,6 +19,7 @@
 
 mod error;
 mod hash;
+pub mod memo;
 mod step;
 mod warehouse;
 

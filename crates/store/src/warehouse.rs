@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// The schema version this build writes. A file with a higher version is refused.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// How much of the file SQLite may map into memory (address space, not resident memory).
+const MMAP_BYTES: i64 = 1 << 34;
+
 /// The warehouse: one SQLite connection on `<home>/warehouse.sqlite`.
 pub struct Warehouse {
     conn: Connection,
@@ -33,12 +36,17 @@ impl Warehouse {
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // Large pages for a new file (ignored for an existing one): the pipeline writes and
+        // scans wide rows in bulk, and 64 KiB pages halve the cost of inserting them
+        // (docs/benchmarks.md, session 4).
+        conn.pragma_update(None, "page_size", 65_536i64)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Fewer checkpoints (each one fsyncs): a backfill commits thousands of small partitions.
         conn.pragma_update(None, "wal_autocheckpoint", 16_384i64)?;
         conn.pragma_update(None, "cache_size", -262_144i64)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let mut wh = Warehouse { conn, path: path.to_path_buf() };
         wh.migrate()?;
         Ok(wh)
@@ -50,6 +58,8 @@ impl Warehouse {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // Reads through the memory map: no copy of each (64 KiB) page into the process.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let wh = Warehouse { conn, path: path.to_path_buf() };
         wh.check_version()?;
         Ok(wh)

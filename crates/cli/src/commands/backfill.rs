@@ -37,7 +37,7 @@ pub fn run(g: &Global, a: &BackfillArgs) -> anyhow::Result<()> {
 pub fn report_json(r: &BackfillReport) -> serde_json::Value {
     serde_json::json!({
         "assets": r.assets.iter().map(|a| serde_json::json!({
-            "asset": a.asset, "partitions": a.partitions, "fresh": a.fresh, "computed": a.computed,
+            "asset": a.asset, "phase": a.phase, "partitions": a.partitions, "fresh": a.fresh, "computed": a.computed,
             "skipped": a.skipped, "failed": a.failed, "failed_kept": a.failed_kept,
             "rows_written": a.rows_written, "warnings": a.warnings, "seconds": a.seconds_millis as f64 / 1000.0,
         })).collect::<Vec<_>>(),

@@ -1,0 +1,104 @@
+//! Process-wide memos for expensive results keyed by what they read: [`Memo`] keeps one
+//! result per key (a trained model, a season's calibration): computed once per key, the same
+//! key waits for the first computation, other keys proceed in parallel. [`Latest`] keeps only
+//! the most recent key's result (the history a step's chunks share during one backfill).
+
+use crate::error::Result;
+use crate::warehouse::Warehouse;
+use propcast_core::Date;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+type Slot<T> = Arc<Mutex<Option<Arc<T>>>>;
+
+/// Results by key.
+pub struct Memo<T>(Mutex<HashMap<String, Slot<T>>>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+}
+
+fn poisoned() -> crate::Error {
+    crate::Error::Step { step: "memo", message: "a cache lock was poisoned by a panic".into() }
+}
+
+impl<T> Memo<T> {
+    /// The result for `key`, computing it with `f` the first time; `f` may decline (`None`),
+    /// which is not remembered.
+    pub fn get_or_try(&self, key: String, f: impl FnOnce() -> Result<Option<T>>) -> Result<Option<Arc<T>>> {
+        let slot = self.0.lock().map_err(|_| poisoned())?.entry(key).or_default().clone();
+        let mut slot = slot.lock().map_err(|_| poisoned())?;
+        if let Some(v) = slot.as_ref() {
+            return Ok(Some(v.clone()));
+        }
+        let v = f()?.map(Arc::new);
+        slot.clone_from(&v);
+        Ok(v)
+    }
+
+    /// Every result computed so far.
+    pub fn values(&self) -> Vec<Arc<T>> {
+        let Ok(map) = self.0.lock() else { return Vec::new() };
+        map.values().filter_map(|s| s.lock().ok().and_then(|v| v.clone())).collect()
+    }
+}
+
+/// The result for the most recent key only: a new key replaces it. Callers with the same key
+/// wait for the first computation (the chunks of one backfill share one load).
+pub struct Latest<T>(Mutex<Option<(String, Arc<T>)>>);
+
+impl<T> Default for Latest<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Latest<T> {
+    /// Empty.
+    pub const fn new() -> Self {
+        Latest(Mutex::new(None))
+    }
+
+    /// The result for `key`, computed with `f` unless it is the one held.
+    pub fn get_or_try(&self, key: String, f: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let mut held = self.0.lock().map_err(|_| poisoned())?;
+        if let Some((k, v)) = held.as_ref() {
+            if *k == key {
+                return Ok(v.clone());
+            }
+        }
+        // Drop the old result before computing the new one (peak memory).
+        *held = None;
+        let v = Arc::new(f()?);
+        *held = Some((key, v.clone()));
+        Ok(v)
+    }
+}
+
+/// A key for what a computation reads: the warehouse file and the content hashes of every
+/// partition of `assets` before `before` (a changed earlier partition is a new key).
+pub fn inputs_key(wh: &Warehouse, assets: &[&str], before: Date) -> Result<String> {
+    let mut h = crate::hash::RowHasher::new();
+    h.bytes(wh.path().to_string_lossy().as_bytes());
+    h.bytes(content_key(wh, assets, before)?.as_bytes());
+    Ok(h.finish())
+}
+
+/// The content part of [`inputs_key`], without the warehouse file: the same for a copy of
+/// the home (a key for caches kept inside the home).
+pub fn content_key(wh: &Warehouse, assets: &[&str], before: Date) -> Result<String> {
+    let mut h = crate::hash::RowHasher::new();
+    let mut stmt = wh.conn().prepare_cached(
+        "SELECT content_hash FROM asset_partitions WHERE asset = ?1 AND partition < ?2 ORDER BY partition",
+    )?;
+    for a in assets {
+        h.bytes(a.as_bytes());
+        let mut q = stmt.query([a.to_string(), before.to_string()])?;
+        while let Some(r) = q.next()? {
+            h.bytes(r.get::<_, String>(0)?.as_bytes());
+        }
+    }
+    Ok(h.finish())
+}
