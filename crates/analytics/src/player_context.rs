@@ -15,6 +15,7 @@ use propcast_store::memo::{inputs_key, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -67,8 +68,8 @@ struct Played {
 /// Every game each player played, ascending per player, and who played for each (game,
 /// team), in player order.
 struct PlayedHistory {
-    history: HashMap<String, Vec<Played>>,
-    played_in: HashMap<(String, String), Vec<String>>,
+    history: FxHashMap<String, Vec<Played>>,
+    played_in: FxHashMap<(String, String), Vec<String>>,
 }
 
 /// The history of the last warehouse content asked for.
@@ -82,8 +83,8 @@ fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
     let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
     let key = inputs_key(wh, &["player_game_summary"], end)?;
     PLAYED.get_or_try(key, || {
-        let mut history: HashMap<String, Vec<Played>> = HashMap::new();
-        let mut played_in: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
+        let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
              FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0
@@ -276,24 +277,23 @@ impl Step for UpcomingPlayerGameContext {
                 population.entry((*pid).clone()).or_insert("listed");
             }
             let season_year = i64::from(d.year()) - i64::from(d.month() < 7);
-            // Stars on the inactive list, from their season so far.
-            let stars_out = |me: &str| {
-                listed
-                    .iter()
-                    .filter(|p| p.as_str() != me)
-                    .filter(|p| {
-                        let s: Vec<&Played> =
-                            before(p).iter().filter(|g| g.season_year == season_year).collect();
-                        let n = s.len();
-                        n > 0
-                            && is_star(
-                                n,
-                                s.iter().map(|g| g.points).sum::<f64>() / n as f64,
-                                s.iter().map(|g| g.minutes).sum::<f64>() / n as f64,
-                            )
-                    })
-                    .count() as i64
-            };
+            // Stars on the inactive list, from their season so far (once per team and game; a
+            // player is not counted among his own teammates out).
+            let stars_listed: HashSet<&String> = listed
+                .iter()
+                .copied()
+                .filter(|p| {
+                    let (mut n, mut pts, mut min) = (0usize, 0.0, 0.0);
+                    for g in before(p).iter().filter(|g| g.season_year == season_year) {
+                        n += 1;
+                        pts += g.points;
+                        min += g.minutes;
+                    }
+                    n > 0 && is_star(n, pts / n as f64, min / n as f64)
+                })
+                .collect();
+            let stars_out =
+                |me: &String| (stars_listed.len() - usize::from(stars_listed.contains(me))) as i64;
             for (pid, why) in population {
                 let h = before(&pid);
                 let last = h.last();
@@ -309,8 +309,11 @@ impl Step for UpcomingPlayerGameContext {
                     }
                     next = p.date;
                 }
-                let window =
-                    |days: i64| h.iter().filter(|p| (d - p.date).num_days() < days).collect::<Vec<_>>();
+                // Games less than `days` days before the date: a suffix of the ascending history.
+                let window = |days: i64| {
+                    let from = d - chrono::Duration::days(days);
+                    &h[h.partition_point(|p| p.date <= from)..]
+                };
                 let (w7, w14) = (window(7), window(14));
                 let b2b14 = w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
                 let last7: Vec<&Played> = h.iter().rev().take(7).collect();

@@ -10,6 +10,12 @@ mod output;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the pipeline builds millions of small rows and
+/// strings on several threads, and glibc's per-thread arenas spent a quarter of the ingest in
+/// malloc, page faults and heap growth (docs/benchmarks.md, session 4).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     init_logging(&cli.global);

@@ -9,7 +9,7 @@ use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
 use propcast_store::memo::inputs_key;
 use propcast_store::{Result, Row, SqliteError, Warehouse};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The assets a history is read from.
@@ -198,7 +198,7 @@ fn player_games(
     to: &str,
     filter: &str,
 ) -> Result<HashMap<String, Vec<PlayerGame>>> {
-    let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::new();
+    let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
         "SELECT player_id, game_date, season_year, team_abbr, opp_abbr, is_dnp, minutes_played, points,
                 fg_attempts, ft_attempts, ft_makes, usage_rate, has_complete_shot_zones,
@@ -242,7 +242,7 @@ fn player_games(
 
 /// Each team's games dated in `[from, to)` (`filter` appended to the condition), ascending.
 fn team_games(wh: &Warehouse, from: &str, to: &str, filter: &str) -> Result<HashMap<String, Vec<TeamGame>>> {
-    let mut out: HashMap<String, Vec<TeamGame>> = HashMap::new();
+    let mut out: HashMap<String, Vec<TeamGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
         "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
                 o.offensive_rating, d.defensive_rating, d.points_allowed, d.opponent_pace,

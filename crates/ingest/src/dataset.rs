@@ -83,6 +83,20 @@ struct SourceFile {
     raw: Option<RawFile>,
 }
 
+/// What is kept of a parsed file once its rows are built (its records are dropped at once:
+/// they were half of the ingest's peak memory).
+struct FileMeta {
+    path: PathBuf,
+    sha256: String,
+    bytes: u64,
+}
+
+impl From<CsvFile> for FileMeta {
+    fn from(f: CsvFile) -> FileMeta {
+        FileMeta { path: f.path, sha256: f.sha256, bytes: f.bytes }
+    }
+}
+
 /// One partition's rows in canonical order, with their hash.
 struct Partition {
     rows: Vec<Vec<Value>>,
@@ -218,7 +232,7 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         let cw = match files[1].raw.take() {
             Some(raw) => {
                 let f = CsvFile::parse(raw)?;
-                Some((tables::crosswalk(&f, &mut players)?, f))
+                Some((tables::crosswalk(&f, &mut players)?, FileMeta::from(f)))
             }
             None => None,
         };
@@ -233,9 +247,10 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         let (lines, others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
         let build =
-            |def: &'static TableDef, raw: RawFile, players: &PlayerIndex| -> Result<(Built, CsvFile)> {
+            |def: &'static TableDef, raw: RawFile, players: &PlayerIndex| -> Result<(Built, FileMeta)> {
                 let t0 = std::time::Instant::now();
                 let file = CsvFile::parse(raw)?;
+                let parsed = t0.elapsed().as_secs_f64();
                 let b = if def.name == schema::PROP_LINES.name {
                     tables::prop_lines(&file, &games, players)?
                 } else if def.name == schema::SHOT_ZONES_SEASON.name {
@@ -244,16 +259,16 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
                     tables::game_table(def, &file, &games, players)?
                 };
                 tracing::debug!(
-                    "{}: read and built {} rows in {:.2} s",
+                    "{}: parsed in {parsed:.2} s, built {} rows in {:.2} s",
                     def.name,
                     b.rows.len(),
-                    t0.elapsed().as_secs_f64()
+                    t0.elapsed().as_secs_f64() - parsed
                 );
-                Ok((b, file))
+                Ok((b, FileMeta::from(file)))
             };
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(others.len().max(1));
         let queue = std::sync::Mutex::new(others);
-        let mut results: Vec<(usize, Result<(Built, CsvFile)>)> = std::thread::scope(|scope| {
+        let mut results: Vec<(usize, Result<(Built, FileMeta)>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     scope.spawn(|| {
@@ -269,7 +284,7 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         });
         // In table order, so that the error reported is the first table's.
         results.sort_by_key(|(i, _)| *i);
-        let mut built: Vec<(usize, Built, CsvFile)> = Vec::new();
+        let mut built: Vec<(usize, Built, FileMeta)> = Vec::new();
         for (i, r) in results {
             let (b, f) = r?;
             built.push((i, b, f));
@@ -283,7 +298,7 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             built.push((i, b, f));
         }
         if !files[0].unchanged {
-            built.insert(0, (0, sched_built, sched));
+            built.insert(0, (0, sched_built, FileMeta::from(sched)));
         }
         if let (Some((b, file)), false) = (cw, files[1].unchanged) {
             let pos = usize::from(!files[0].unchanged);
