@@ -7,7 +7,7 @@
 
 use crate::daily_cache::Workload;
 use crate::util::{opt_real, text};
-use propcast_core::Date;
+use propcast_core::{schema, Date};
 use propcast_store::Value;
 use serde_json::json;
 
@@ -213,7 +213,8 @@ impl CompositeFactors {
         ];
         let missing: Vec<&str> = parts.iter().filter(|p| p.1.is_none()).map(|p| p.0).collect();
         let total = parts.iter().map(|p| p.1).sum::<Option<f64>>();
-        let mut row = vec![
+        let mut row = Vec::with_capacity(schema::PLAYER_COMPOSITE_FACTORS.columns.len());
+        row.extend([
             text(player),
             text(game),
             text(date.to_string()),
@@ -223,7 +224,7 @@ impl CompositeFactors {
             opt_real(f.pace_score),
             opt_real(f.usage_spike_score),
             opt_real(total),
-        ];
+        ]);
         row.extend(self.context.iter().map(|c| text(c.clone())));
         row.push(if missing.is_empty() { Value::Null } else { text(missing.join(",")) });
         row.push(text(CALCULATION_VERSION));

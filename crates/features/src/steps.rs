@@ -12,7 +12,9 @@ use propcast_core::{schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
+use propcast_store::memo::content_key;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 type Rows = BTreeMap<Date, Vec<Vec<Value>>>;
 
@@ -25,12 +27,51 @@ fn bounds(dates: &[Date]) -> Option<(Date, Date, HashSet<Date>)> {
 }
 
 /// The pre-game population of the dates.
-fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Vec<ContextRow>> {
-    let (a, b) = (first.to_string(), last.to_string());
-    Ok(ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b])?
-        .into_iter()
-        .filter(|c| wanted.contains(&c.date))
-        .collect())
+fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Population> {
+    let all = shared_population(wh, first)?;
+    let (from, to) = (all.partition_point(|c| c.date < first), all.partition_point(|c| c.date <= last));
+    let idx = (from..to).filter(|i| wanted.contains(&all[*i].date)).collect();
+    Ok(Population { all, idx })
+}
+
+/// The pre-game rows of a chunk's dates: a view of the shared load.
+struct Population {
+    all: Arc<Vec<ContextRow>>,
+    idx: Vec<usize>,
+}
+
+impl Population {
+    fn iter(&self) -> impl Iterator<Item = &ContextRow> {
+        self.idx.iter().map(|i| &self.all[*i])
+    }
+}
+
+/// The context rows last loaded: content key, first date held, rows (date order).
+type LoadedPopulation = Option<(String, Date, Arc<Vec<ContextRow>>)>;
+static POPULATION: Mutex<LoadedPopulation> = Mutex::new(None);
+
+/// Every context row from `first` on, loaded once per content of its sources and shared by
+/// the chunks and the four phase-4 steps that read it (each used to load its chunk's rows
+/// itself); a later `first` reuses the load. The rows are in [`ContextRow::load`]'s order, so
+/// a chunk's slice is exactly what a load of its dates gives.
+fn shared_population(wh: &Warehouse, first: Date) -> Result<Arc<Vec<ContextRow>>> {
+    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
+    let key = content_key(wh, &["upcoming_player_game_context", "upcoming_team_game_context", "schedule"], end)?;
+    let key = format!("{}-{key}", wh.path().display());
+    let mut held = POPULATION.lock().map_err(|_| propcast_store::Error::Step {
+        step: "population",
+        message: "the shared population's lock was poisoned by a panic".into(),
+    })?;
+    if let Some((k, start, rows)) = held.as_ref() {
+        if *k == key && *start <= first {
+            return Ok(rows.clone());
+        }
+    }
+    *held = None;
+    let a = first.to_string();
+    let rows = Arc::new(ContextRow::load(wh, "c.game_date >= ?1", &[&a])?);
+    *held = Some((key, first, rows.clone()));
+    Ok(rows)
 }
 
 /// Reads `(key, date) → T` from a stored phase-4 table.
@@ -287,7 +328,7 @@ impl PlayerDailyCache {
         let history = History::shared(wh, first)?;
         let shots = shot_facts(wh, first, last)?;
         let mut out = Rows::new();
-        for c in &pop {
+        for c in pop.iter() {
             let h = history.player_before(&c.player_id, c.date);
             let team = history.team_before(&c.team, c.date);
             if let Some(dc) = DailyCache::summarize(h, team, c.season_year, c.workload) {
@@ -328,7 +369,7 @@ impl PlayerCompositeFactors {
         let (shots, opps, caches) =
             (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?, cache_facts(wh, first, last)?);
         let mut out = Rows::new();
-        for c in &pop {
+        for c in pop.iter() {
             let key = (c.player_id.clone(), c.date);
             let usage = caches
                 .get(&(format!("{} {}", c.player_id, c.team), c.date))
@@ -403,7 +444,7 @@ impl MlFeatureStore {
             out_by_game.entry((&c.game_id, &c.team)).or_default().push(&c.player_id);
         }
         let mut out = Rows::new();
-        for c in &pop {
+        for c in pop.iter() {
             let key = (c.player_id.clone(), c.date);
             let p4 = Phase4 {
                 cache: caches.get(&(format!("{} {}", c.player_id, c.team), c.date)).copied(),

@@ -9,7 +9,7 @@ use crate::history::{PlayerGame, TeamCode, TeamGame};
 use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
 use propcast_core::stats::{mean, sample_std, slope};
-use propcast_core::Date;
+use propcast_core::{schema, Date};
 use propcast_store::{Result, Value, Warehouse};
 
 /// One row of the pre-game population with what the context tables know about it.
@@ -252,7 +252,8 @@ impl FeatureRow {
 
     /// The `ml_feature_store` row.
     pub fn row(&self, ctx: &ContextRow) -> Vec<Value> {
-        let mut r = vec![
+        let mut r = Vec::with_capacity(schema::ML_FEATURE_STORE.columns.len());
+        r.extend([
             text(&ctx.player_id),
             text(&ctx.game_id),
             text(ctx.date.to_string()),
@@ -261,7 +262,7 @@ impl FeatureRow {
             text(&ctx.opp),
             text(&ctx.status),
             text(CONTRACT_VERSION),
-        ];
+        ]);
         r.extend(self.values.iter().map(|v| opt_real(*v)));
         let q = self.quality();
         r.push(text(self.source_codes()));
