@@ -9,10 +9,10 @@ use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
+use propcast_store::memo::content_key;
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
-use propcast_store::memo::content_key;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -56,7 +56,8 @@ static POPULATION: Mutex<LoadedPopulation> = Mutex::new(None);
 /// a chunk's slice is exactly what a load of its dates gives.
 fn shared_population(wh: &Warehouse, first: Date) -> Result<Arc<Vec<ContextRow>>> {
     let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
-    let key = content_key(wh, &["upcoming_player_game_context", "upcoming_team_game_context", "schedule"], end)?;
+    let key =
+        content_key(wh, &["upcoming_player_game_context", "upcoming_team_game_context", "schedule"], end)?;
     let key = format!("{}-{key}", wh.path().display());
     let mut held = POPULATION.lock().map_err(|_| propcast_store::Error::Step {
         step: "population",
