@@ -77,12 +77,11 @@ static PLAYED: Latest<PlayedHistory> = Latest::new();
 
 /// Every played game, loaded once per content of `player_game_summary` (the ledger's
 /// partition hashes) and shared by the chunks of a backfill; each date slices it strictly
-/// before itself. Each chunk used to reload every earlier game, sorted, by itself.
+/// before itself. Each chunk used to reload every earlier game, sorted, by itself. Outside
+/// an engine run ([`propcast_store::memo::sharing`]) every call loads.
 fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
     let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
-    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
-    let key = inputs_key(wh, &["player_game_summary"], end)?;
-    PLAYED.get_or_try(key, || {
+    let load = || {
         let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
         let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
         let mut stmt = wh.conn().prepare(
@@ -106,7 +105,12 @@ fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
             history.entry(pid).or_default().push(p);
         }
         Ok(PlayedHistory { history, played_in })
-    })
+    };
+    if !propcast_store::memo::sharing() {
+        return Ok(Arc::new(load()?));
+    }
+    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
+    PLAYED.get_or_try(inputs_key(wh, &["player_game_summary"], end)?, load)
 }
 
 /// Per book: the earliest and the latest pre-game line.

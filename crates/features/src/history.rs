@@ -300,11 +300,15 @@ impl History {
     /// Every game of every player and team from `first − LOOKBACK_DAYS` on, loaded once per
     /// content of the summaries (the ledger's partition hashes, and the warehouse file) and
     /// shared by the chunks and steps of a backfill: the phase-4 steps each used to reload a
-    /// year of games per chunk. A later `first` reuses the load. The
+    /// year of games per chunk. A later `first` reuses the load. Outside an engine run
+    /// ([`propcast_store::memo::sharing`]) it is a plain [`History::load`] of the chunk. The
     /// slices ([`History::player_before`], …) are cut by date, so the rows a date sees are
     /// those [`History::load`] gives. The engine is the only writer of the summaries; a
     /// change made behind its back (plain SQL, no ledger row) is not seen.
-    pub fn shared(wh: &Warehouse, first: Date) -> Result<Arc<History>> {
+    pub fn shared(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<History>> {
+        if !propcast_store::memo::sharing() {
+            return Ok(Arc::new(History::load(wh, first, last, Who::All, Who::All)?));
+        }
         let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
         let key = inputs_key(wh, &SOURCES, end)?;
         let from = first - chrono::Duration::days(LOOKBACK_DAYS);

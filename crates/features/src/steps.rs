@@ -28,7 +28,12 @@ fn bounds(dates: &[Date]) -> Option<(Date, Date, HashSet<Date>)> {
 
 /// The pre-game population of the dates.
 fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Population> {
-    let all = shared_population(wh, first)?;
+    let all = if propcast_store::memo::sharing() {
+        shared_population(wh, first)?
+    } else {
+        let (a, b) = (first.to_string(), last.to_string());
+        Arc::new(ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b])?)
+    };
     let (from, to) = (all.partition_point(|c| c.date < first), all.partition_point(|c| c.date <= last));
     let idx = (from..to).filter(|i| wanted.contains(&all[*i].date)).collect();
     Ok(Population { all, idx })
@@ -53,7 +58,8 @@ static POPULATION: Mutex<LoadedPopulation> = Mutex::new(None);
 /// Every context row from `first` on, loaded once per content of its sources and shared by
 /// the chunks and the four phase-4 steps that read it (each used to load its chunk's rows
 /// itself); a later `first` reuses the load. The rows are in [`ContextRow::load`]'s order, so
-/// a chunk's slice is exactly what a load of its dates gives.
+/// a chunk's slice is exactly what a load of its dates gives. Only inside an engine run
+/// ([`propcast_store::memo::sharing`]).
 fn shared_population(wh: &Warehouse, first: Date) -> Result<Arc<Vec<ContextRow>>> {
     let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
     let key =
@@ -240,7 +246,7 @@ step!(
 impl TeamDefenseZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let cal = calendar(wh, first, last)?;
-        let history = History::shared(wh, first)?;
+        let history = History::shared(wh, first, last)?;
         let mut stmt = wh.conn().prepare(
             "SELECT game_date, home_abbr, away_abbr FROM schedule WHERE game_date BETWEEN ?1 AND ?2 ORDER BY 1, 2",
         )?;
@@ -287,7 +293,7 @@ step!(
 impl PlayerShotZoneAnalysis {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::shared(wh, first)?;
+        let history = History::shared(wh, first, last)?;
         let mut out = Rows::new();
         let mut seen = HashSet::new();
         for c in pop.iter().filter(|c| seen.insert((c.player_id.as_str(), c.date))) {
@@ -326,7 +332,7 @@ step!(
 impl PlayerDailyCache {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::shared(wh, first)?;
+        let history = History::shared(wh, first, last)?;
         let shots = shot_facts(wh, first, last)?;
         let mut out = Rows::new();
         for c in pop.iter() {
@@ -436,7 +442,7 @@ step!(
 impl MlFeatureStore {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
-        let history = History::shared(wh, first)?;
+        let history = History::shared(wh, first, last)?;
         let lines = line_history(wh, first, last, None)?;
         let (shots, opps) = (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?);
         let (caches, composites) = (cache_facts(wh, first, last)?, composite_facts(wh, first, last)?);

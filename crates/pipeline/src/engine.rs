@@ -636,8 +636,7 @@ fn compute_and_write(
         let t = std::time::Instant::now();
         let mut dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
         dates.sort();
-        let r = step
-            .compute(wh, &dates)
+        let r = propcast_store::memo::with_sharing(|| step.compute(wh, &dates))
             .map_err(Error::from)
             .and_then(|data| {
                 data.into_iter()

@@ -102,3 +102,24 @@ pub fn content_key(wh: &Warehouse, assets: &[&str], before: Date) -> Result<Stri
     }
     Ok(h.finish())
 }
+
+thread_local! {
+    static SHARING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with shared loads allowed on this thread. The engine computes every chunk of a
+/// backfill inside it: during a run, the engine is the only writer and keeps the ledger
+/// that the content keys are read from, and upstream assets are complete before a reader
+/// starts. A step called outside (a test, the serving path) loads what it reads each time,
+/// so a change made behind the ledger's back is always seen.
+pub fn with_sharing<R>(f: impl FnOnce() -> R) -> R {
+    let was = SHARING.with(|s| s.replace(true));
+    let r = f();
+    SHARING.with(|s| s.set(was));
+    r
+}
+
+/// Whether this thread is computing inside [`with_sharing`].
+pub fn sharing() -> bool {
+    SHARING.with(|s| s.get())
+}
