@@ -11,7 +11,7 @@ use crate::util::{int, opt_real, step_err, DateRange};
 use chrono::Datelike;
 use propcast_core::stats::{mean, median};
 use propcast_core::{parse_date, schema, Date};
-use propcast_store::memo::{inputs_key, Latest};
+use propcast_store::memo::{after_all, inputs_key, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -109,8 +109,7 @@ fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
     if !propcast_store::memo::sharing() {
         return Ok(Arc::new(load()?));
     }
-    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
-    PLAYED.get_or_try(inputs_key(wh, &["player_game_summary"], end)?, load)
+    PLAYED.get_or_try(inputs_key(wh, &["player_game_summary"], after_all())?, load)
 }
 
 /// Per book: the earliest and the latest pre-game line.

@@ -7,17 +7,16 @@
 use crate::util::parse_in;
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
-use propcast_store::memo::inputs_key;
+use propcast_store::memo::{after_all, inputs_key, Latest};
 use propcast_store::{Result, Row, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The assets a history is read from.
 const SOURCES: [&str; 3] = ["player_game_summary", "team_offense_game_summary", "team_defense_game_summary"];
 
-/// The history last loaded: its content key, the first date it holds, and the games.
-type Loaded = Option<(String, Date, Arc<History>)>;
-static SHARED: Mutex<Loaded> = Mutex::new(None);
+/// The history last loaded (from a first date on).
+static SHARED: Latest<History> = Latest::new();
 
 /// Shot-zone attempts and makes of one game (complete zones only).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -309,26 +308,14 @@ impl History {
         if !propcast_store::memo::sharing() {
             return Ok(Arc::new(History::load(wh, first, last, Who::All, Who::All)?));
         }
-        let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
-        let key = inputs_key(wh, &SOURCES, end)?;
+        let key = inputs_key(wh, &SOURCES, after_all())?;
         let from = first - chrono::Duration::days(LOOKBACK_DAYS);
-        let mut held = SHARED.lock().map_err(|_| propcast_store::Error::Step {
-            step: "history",
-            message: "the shared history's lock was poisoned by a panic".into(),
-        })?;
-        if let Some((k, start, h)) = held.as_ref() {
-            if *k == key && *start <= from {
-                return Ok(h.clone());
-            }
-        }
         // Everything from the window's start on: later chunks (ascending) reuse it, and a
         // one-date update reads a year, not every season.
-        *held = None;
-        let (a, b) = (from.to_string(), "9999-12-31");
-        let h =
-            Arc::new(History { players: player_games(wh, &a, b, "")?, teams: team_games(wh, &a, b, "")? });
-        *held = Some((key, from, h.clone()));
-        Ok(h)
+        SHARED.get_from(key, from, || {
+            let (a, b) = (from.to_string(), "9999-12-31");
+            Ok(History { players: player_games(wh, &a, b, "")?, teams: team_games(wh, &a, b, "")? })
+        })
     }
 
     /// The player's rows dated in `[date − LOOKBACK_DAYS, date)`, ascending.

@@ -9,12 +9,12 @@ use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
-use propcast_store::memo::content_key;
+use propcast_store::memo::{after_all, inputs_key, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 type Rows = BTreeMap<Date, Vec<Vec<Value>>>;
 
@@ -51,9 +51,8 @@ impl Population {
     }
 }
 
-/// The context rows last loaded: content key, first date held, rows (date order).
-type LoadedPopulation = Option<(String, Date, Arc<Vec<ContextRow>>)>;
-static POPULATION: Mutex<LoadedPopulation> = Mutex::new(None);
+/// The context rows last loaded (from a first date on, date order).
+static POPULATION: Latest<Vec<ContextRow>> = Latest::new();
 
 /// Every context row from `first` on, loaded once per content of its sources and shared by
 /// the chunks and the four phase-4 steps that read it (each used to load its chunk's rows
@@ -61,24 +60,10 @@ static POPULATION: Mutex<LoadedPopulation> = Mutex::new(None);
 /// a chunk's slice is exactly what a load of its dates gives. Only inside an engine run
 /// ([`propcast_store::memo::sharing`]).
 fn shared_population(wh: &Warehouse, first: Date) -> Result<Arc<Vec<ContextRow>>> {
-    let end = Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX);
-    let key =
-        content_key(wh, &["upcoming_player_game_context", "upcoming_team_game_context", "schedule"], end)?;
-    let key = format!("{}-{key}", wh.path().display());
-    let mut held = POPULATION.lock().map_err(|_| propcast_store::Error::Step {
-        step: "population",
-        message: "the shared population's lock was poisoned by a panic".into(),
-    })?;
-    if let Some((k, start, rows)) = held.as_ref() {
-        if *k == key && *start <= first {
-            return Ok(rows.clone());
-        }
-    }
-    *held = None;
-    let a = first.to_string();
-    let rows = Arc::new(ContextRow::load(wh, "c.game_date >= ?1", &[&a])?);
-    *held = Some((key, first, rows.clone()));
-    Ok(rows)
+    let sources = ["upcoming_player_game_context", "upcoming_team_game_context", "schedule"];
+    POPULATION.get_from(inputs_key(wh, &sources, after_all())?, first, || {
+        ContextRow::load(wh, "c.game_date >= ?1", &[&first.to_string()])
+    })
 }
 
 /// Reads `(key, date) → T` from a stored phase-4 table.

@@ -46,8 +46,9 @@ impl<T> Memo<T> {
 }
 
 /// The result for the most recent key only: a new key replaces it. Callers with the same key
-/// wait for the first computation (the chunks of one backfill share one load).
-pub struct Latest<T>(Mutex<Option<(String, Arc<T>)>>);
+/// wait for the first computation (the chunks of one backfill share one load). A result may
+/// cover the dates from a start on ([`Latest::get_from`]): a later start reuses it.
+pub struct Latest<T>(Mutex<Option<(String, Date, Arc<T>)>>);
 
 impl<T> Default for Latest<T> {
     fn default() -> Self {
@@ -63,18 +64,29 @@ impl<T> Latest<T> {
 
     /// The result for `key`, computed with `f` unless it is the one held.
     pub fn get_or_try(&self, key: String, f: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        self.get_from(key, Date::MIN, f)
+    }
+
+    /// The result for `key` covering the dates from `start` on: the one held if it has the
+    /// key and starts no later, else `f()` (which loads from `start`).
+    pub fn get_from(&self, key: String, start: Date, f: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
         let mut held = self.0.lock().map_err(|_| poisoned())?;
-        if let Some((k, v)) = held.as_ref() {
-            if *k == key {
+        if let Some((k, from, v)) = held.as_ref() {
+            if *k == key && *from <= start {
                 return Ok(v.clone());
             }
         }
         // Drop the old result before computing the new one (peak memory).
         *held = None;
         let v = Arc::new(f()?);
-        *held = Some((key, v.clone()));
+        *held = Some((key, start, v.clone()));
         Ok(v)
     }
+}
+
+/// A date after every partition: a key over a whole asset.
+pub fn after_all() -> Date {
+    Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX)
 }
 
 /// A key for what a computation reads: the warehouse file and the content hashes of every
