@@ -169,14 +169,15 @@ pub struct History {
     teams: HashMap<String, Vec<TeamGame>>,
 }
 
-/// The SQL condition selecting `who` by `col`; `None` when nobody is wanted.
-fn rows_of(who: Who<'_>, col: &str) -> Option<String> {
+/// The SQL condition selecting `who` by `col` (the ids bound as `?3`, a JSON array, never
+/// pasted into the SQL) and that parameter; `None` when nobody is wanted.
+fn rows_of(who: Who<'_>, col: &str) -> Option<(String, String)> {
     match who {
         Who::None => None,
-        Who::All => Some(String::new()),
-        Who::Only(ids) => Some(format!(
-            " AND {col} IN ({})",
-            ids.iter().map(|s| format!("'{}'", s.replace('\'', "''"))).collect::<Vec<_>>().join(",")
+        Who::All => Some((String::new(), "[]".into())),
+        Who::Only(ids) => Some((
+            format!(" AND {col} IN (SELECT value FROM json_each(?3))"),
+            serde_json::Value::from(ids.to_vec()).to_string(),
         )),
     }
 }
@@ -195,7 +196,7 @@ fn player_games(
     wh: &Warehouse,
     from: &str,
     to: &str,
-    filter: &str,
+    (filter, ids): (&str, &str),
 ) -> Result<HashMap<String, Vec<PlayerGame>>> {
     let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
@@ -206,7 +207,7 @@ fn player_games(
          FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{filter}
          ORDER BY game_date"
     ))?;
-    let mut q = stmt.query([from, to])?;
+    let mut q = if filter.is_empty() { stmt.query([from, to])? } else { stmt.query([from, to, ids])? };
     // Date order (the partition index, no sort); each player's rows stay ascending.
     while let Some(r) = q.next()? {
         let minutes: Option<f64> = r.get(6)?;
@@ -240,7 +241,12 @@ fn player_games(
 }
 
 /// Each team's games dated in `[from, to)` (`filter` appended to the condition), ascending.
-fn team_games(wh: &Warehouse, from: &str, to: &str, filter: &str) -> Result<HashMap<String, Vec<TeamGame>>> {
+fn team_games(
+    wh: &Warehouse,
+    from: &str,
+    to: &str,
+    (filter, ids): (&str, &str),
+) -> Result<HashMap<String, Vec<TeamGame>>> {
     let mut out: HashMap<String, Vec<TeamGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
         "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
@@ -253,7 +259,7 @@ fn team_games(wh: &Warehouse, from: &str, to: &str, filter: &str) -> Result<Hash
          WHERE o.game_date >= ?1 AND o.game_date < ?2{filter}
          ORDER BY o.team_abbr, o.game_date"
     ))?;
-    let mut q = stmt.query([from, to])?;
+    let mut q = if filter.is_empty() { stmt.query([from, to])? } else { stmt.query([from, to, ids])? };
     while let Some(r) = q.next()? {
         let z = |i: usize| r.get::<_, Option<f64>>(i);
         let opp_zones = Zones::read(r, 10)?;
@@ -287,11 +293,11 @@ impl History {
         let from = (first - chrono::Duration::days(LOOKBACK_DAYS)).to_string();
         let to = last.to_string();
         let mut h = History::default();
-        if let Some(filter) = rows_of(players, "player_id") {
-            h.players = player_games(wh, &from, &to, &filter)?;
+        if let Some((filter, ids)) = rows_of(players, "player_id") {
+            h.players = player_games(wh, &from, &to, (&filter, &ids))?;
         }
-        if let Some(filter) = rows_of(teams, "o.team_abbr") {
-            h.teams = team_games(wh, &from, &to, &filter)?;
+        if let Some((filter, ids)) = rows_of(teams, "o.team_abbr") {
+            h.teams = team_games(wh, &from, &to, (&filter, &ids))?;
         }
         Ok(h)
     }
@@ -314,7 +320,10 @@ impl History {
         // one-date update reads a year, not every season.
         SHARED.get_from(key, from, || {
             let (a, b) = (from.to_string(), "9999-12-31");
-            Ok(History { players: player_games(wh, &a, b, "")?, teams: team_games(wh, &a, b, "")? })
+            Ok(History {
+                players: player_games(wh, &a, b, ("", ""))?,
+                teams: team_games(wh, &a, b, ("", ""))?,
+            })
         })
     }
 
