@@ -649,3 +649,38 @@ pub fn trained_models() -> BTreeMap<String, (Vec<&'static str>, usize, f64)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_model_reads_back_bit_for_bit_and_a_bad_file_is_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wh = Warehouse::open(&dir.path().join("warehouse.sqlite")).expect("open");
+        let path = ModelFile::path(&wh, "gbm-2024-25-0000abcd-key").expect("a path beside the warehouse");
+        assert!(path.starts_with(dir.path().join("models").join("cache")));
+        // Floats that a decimal round trip can get wrong by one unit in the last place.
+        let awkward = [0.1 + 0.2, -0.0, f64::MIN_POSITIVE / 3.0, 1.0 / 3.0, -2.5e-308, 4.498_123_456_789_012];
+        let tiers: [Vec<f64>; 4] =
+            [awkward.to_vec(), vec![], vec![1e300, -1e-300], awkward.iter().map(|x| x * 7.0).collect()];
+        let m = GbmModel {
+            model_id: "gbm-2024-25-0000abcd".into(),
+            model: "tree\nversion=v4\n".into(),
+            kept: vec![0, 3, 9],
+            dropped: vec![1, 2],
+            iterations: 213,
+            rows: (127_965, 42_739),
+            valid_mae: 4.473_000_000_000_001,
+            residuals: Residuals::from_tiers(tiers),
+        };
+        assert!(ModelFile::read(&path).is_none(), "nothing kept yet");
+        ModelFile::write(&path, &m);
+        let back = ModelFile::read(&path).expect("kept");
+        assert_eq!(back, m);
+        let bits = |r: &Residuals| r.tiers().iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&back.residuals), bits(&m.residuals), "residuals bit for bit");
+        std::fs::write(&path, b"{ not a model").expect("write");
+        assert!(ModelFile::read(&path).is_none(), "a damaged file means training again");
+    }
+}
