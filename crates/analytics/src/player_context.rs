@@ -11,7 +11,7 @@ use crate::util::{int, opt_real, step_err, DateRange};
 use chrono::Datelike;
 use propcast_core::stats::{mean, median};
 use propcast_core::{parse_date, schema, Date};
-use propcast_store::memo::{after_all, inputs_key, Latest};
+use propcast_store::memo::Latest;
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -78,10 +78,11 @@ static PLAYED: Latest<PlayedHistory> = Latest::new();
 /// Every played game, loaded once per content of `player_game_summary` (the ledger's
 /// partition hashes) and shared by the chunks of a backfill; each date slices it strictly
 /// before itself. Each chunk used to reload every earlier game, sorted, by itself. Outside
-/// an engine run ([`propcast_store::memo::sharing`]) every call loads.
+/// an engine run ([`propcast_store::memo::sharing`]) every call loads
+/// ([`Latest::load`]).
 fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
     let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
-    let load = || {
+    let load = |_whole: bool| {
         let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
         let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
         let mut stmt = wh.conn().prepare(
@@ -106,10 +107,8 @@ fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
         }
         Ok(PlayedHistory { history, played_in })
     };
-    if !propcast_store::memo::sharing() {
-        return Ok(Arc::new(load()?));
-    }
-    PLAYED.get_or_try(inputs_key(wh, &["player_game_summary"], after_all())?, load)
+    // The same load whether or not it is kept: a date's games are every earlier one.
+    PLAYED.load(wh, &["player_game_summary"], Date::MIN, load)
 }
 
 /// Per book: the earliest and the latest pre-game line.

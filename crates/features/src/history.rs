@@ -7,7 +7,7 @@
 use crate::util::parse_in;
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
-use propcast_store::memo::{after_all, inputs_key, Latest};
+use propcast_store::memo::{after_all, Latest};
 use propcast_store::{Result, Row, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
@@ -169,15 +169,18 @@ pub struct History {
     teams: HashMap<String, Vec<TeamGame>>,
 }
 
-/// The SQL condition selecting `who` by `col` (the ids bound as `?3`, a JSON array, never
-/// pasted into the SQL) and that parameter; `None` when nobody is wanted.
-fn rows_of(who: Who<'_>, col: &str) -> Option<(String, String)> {
+/// Which rows a history query selects: the condition appended to it and, for some ids only,
+/// those ids bound as `?3` (a JSON array, never pasted into the SQL).
+type Selection<'a> = (&'a str, Option<&'a str>);
+
+/// The [`Selection`] of `who` by `col`, as owned parts; `None` when nobody is wanted.
+fn rows_of(who: Who<'_>, col: &str) -> Option<(String, Option<String>)> {
     match who {
         Who::None => None,
-        Who::All => Some((String::new(), "[]".into())),
+        Who::All => Some((String::new(), None)),
         Who::Only(ids) => Some((
             format!(" AND {col} IN (SELECT value FROM json_each(?3))"),
-            serde_json::Value::from(ids.to_vec()).to_string(),
+            Some(serde_json::Value::from(ids.to_vec()).to_string()),
         )),
     }
 }
@@ -196,7 +199,7 @@ fn player_games(
     wh: &Warehouse,
     from: &str,
     to: &str,
-    (filter, ids): (&str, &str),
+    (filter, ids): Selection<'_>,
 ) -> Result<HashMap<String, Vec<PlayerGame>>> {
     let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
@@ -207,7 +210,7 @@ fn player_games(
          FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{filter}
          ORDER BY game_date"
     ))?;
-    let mut q = if filter.is_empty() { stmt.query([from, to])? } else { stmt.query([from, to, ids])? };
+    let mut q = stmt.query(propcast_store::params_from_iter([from, to].into_iter().chain(ids)))?;
     // Date order (the partition index, no sort); each player's rows stay ascending.
     while let Some(r) = q.next()? {
         let minutes: Option<f64> = r.get(6)?;
@@ -245,7 +248,7 @@ fn team_games(
     wh: &Warehouse,
     from: &str,
     to: &str,
-    (filter, ids): (&str, &str),
+    (filter, ids): Selection<'_>,
 ) -> Result<HashMap<String, Vec<TeamGame>>> {
     let mut out: HashMap<String, Vec<TeamGame>> = HashMap::default();
     let mut stmt = wh.conn().prepare(&format!(
@@ -259,7 +262,7 @@ fn team_games(
          WHERE o.game_date >= ?1 AND o.game_date < ?2{filter}
          ORDER BY o.team_abbr, o.game_date"
     ))?;
-    let mut q = if filter.is_empty() { stmt.query([from, to])? } else { stmt.query([from, to, ids])? };
+    let mut q = stmt.query(propcast_store::params_from_iter([from, to].into_iter().chain(ids)))?;
     while let Some(r) = q.next()? {
         let z = |i: usize| r.get::<_, Option<f64>>(i);
         let opp_zones = Zones::read(r, 10)?;
@@ -294,10 +297,10 @@ impl History {
         let to = last.to_string();
         let mut h = History::default();
         if let Some((filter, ids)) = rows_of(players, "player_id") {
-            h.players = player_games(wh, &from, &to, (&filter, &ids))?;
+            h.players = player_games(wh, &from, &to, (&filter, ids.as_deref()))?;
         }
         if let Some((filter, ids)) = rows_of(teams, "o.team_abbr") {
-            h.teams = team_games(wh, &from, &to, (&filter, &ids))?;
+            h.teams = team_games(wh, &from, &to, (&filter, ids.as_deref()))?;
         }
         Ok(h)
     }
@@ -306,24 +309,17 @@ impl History {
     /// content of the summaries (the ledger's partition hashes, and the warehouse file) and
     /// shared by the chunks and steps of a backfill: the phase-4 steps each used to reload a
     /// year of games per chunk. A later `first` reuses the load. Outside an engine run
-    /// ([`propcast_store::memo::sharing`]) it is a plain [`History::load`] of the chunk. The
+    /// ([`propcast_store::memo::sharing`]) it loads the chunk's window only. The
     /// slices ([`History::player_before`], …) are cut by date, so the rows a date sees are
-    /// those [`History::load`] gives. The engine is the only writer of the summaries; a
-    /// change made behind its back (plain SQL, no ledger row) is not seen.
+    /// those [`History::load`] gives.
     pub fn shared(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<History>> {
-        if !propcast_store::memo::sharing() {
-            return Ok(Arc::new(History::load(wh, first, last, Who::All, Who::All)?));
-        }
-        let key = inputs_key(wh, &SOURCES, after_all())?;
         let from = first - chrono::Duration::days(LOOKBACK_DAYS);
-        // Everything from the window's start on: later chunks (ascending) reuse it, and a
-        // one-date update reads a year, not every season.
-        SHARED.get_from(key, from, || {
-            let (a, b) = (from.to_string(), "9999-12-31");
-            Ok(History {
-                players: player_games(wh, &a, b, ("", ""))?,
-                teams: team_games(wh, &a, b, ("", ""))?,
-            })
+        // Inside a run, everything from the window's start on: later chunks (ascending) reuse
+        // it, and a one-date update reads a year, not every season.
+        SHARED.load(wh, &SOURCES, from, |whole| {
+            let to = if whole { after_all() } else { last };
+            let (a, b, all) = (from.to_string(), to.to_string(), ("", None));
+            Ok(History { players: player_games(wh, &a, &b, all)?, teams: team_games(wh, &a, &b, all)? })
         })
     }
 

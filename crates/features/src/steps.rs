@@ -9,7 +9,7 @@ use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
-use propcast_store::memo::{after_all, inputs_key, Latest};
+use propcast_store::memo::{after_all, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -28,12 +28,14 @@ fn bounds(dates: &[Date]) -> Option<(Date, Date, HashSet<Date>)> {
 
 /// The pre-game population of the dates.
 fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Population> {
-    let all = if propcast_store::memo::sharing() {
-        shared_population(wh, first)?
-    } else {
-        let (a, b) = (first.to_string(), last.to_string());
-        Arc::new(ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b])?)
-    };
+    let sources = ["upcoming_player_game_context", "upcoming_team_game_context", "schedule"];
+    // Inside a run, every row from `first` on, shared by the chunks and the four phase-4
+    // steps that read it (each used to load its chunk's rows itself); the rows are in
+    // `ContextRow::load`'s order, so a chunk's slice is exactly what a load of its dates gives.
+    let all = POPULATION.load(wh, &sources, first, |whole| {
+        let (a, b) = (first.to_string(), if whole { after_all() } else { last }.to_string());
+        ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b])
+    })?;
     let (from, to) = (all.partition_point(|c| c.date < first), all.partition_point(|c| c.date <= last));
     let idx = (from..to).filter(|i| wanted.contains(&all[*i].date)).collect();
     Ok(Population { all, idx })
@@ -53,18 +55,6 @@ impl Population {
 
 /// The context rows last loaded (from a first date on, date order).
 static POPULATION: Latest<Vec<ContextRow>> = Latest::new();
-
-/// Every context row from `first` on, loaded once per content of its sources and shared by
-/// the chunks and the four phase-4 steps that read it (each used to load its chunk's rows
-/// itself); a later `first` reuses the load. The rows are in [`ContextRow::load`]'s order, so
-/// a chunk's slice is exactly what a load of its dates gives. Only inside an engine run
-/// ([`propcast_store::memo::sharing`]).
-fn shared_population(wh: &Warehouse, first: Date) -> Result<Arc<Vec<ContextRow>>> {
-    let sources = ["upcoming_player_game_context", "upcoming_team_game_context", "schedule"];
-    POPULATION.get_from(inputs_key(wh, &sources, after_all())?, first, || {
-        ContextRow::load(wh, "c.game_date >= ?1", &[&first.to_string()])
-    })
-}
 
 /// Reads `(key, date) → T` from a stored phase-4 table.
 fn read_by<T>(

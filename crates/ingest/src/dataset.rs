@@ -251,18 +251,13 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         let at = now();
         let tx = wh.transaction()?;
         let mut changed_any = false;
-        // The first failing table in table order is the error reported.
-        let mut failed: Option<(usize, Error)> = None;
-        fn fail(failed: &mut Option<(usize, Error)>, i: usize, e: Error) {
-            if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                *failed = Some((i, e));
-            }
-        }
+        // Tables that failed validation, with their table index.
+        let mut failed: Vec<(usize, Error)> = Vec::new();
         if !files[0].unchanged {
             changed_any |= stage(&tx, &files, (0, sched_built, FileMeta::from(sched)), &at, &mut reports)?;
         }
-        if let (Some(cw), false) = (cw, files[1].unchanged) {
-            changed_any |= stage(&tx, &files, cw_entry(cw), &at, &mut reports)?;
+        if let (Some((b, f)), false) = (cw, files[1].unchanged) {
+            changed_any |= stage(&tx, &files, (1, b, f), &at, &mut reports)?;
         }
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(others.len().max(1));
         let queue = std::sync::Mutex::new(others);
@@ -282,27 +277,28 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             drop(sender);
             for (i, r) in receiver {
                 match r {
-                    Ok(built) if failed.is_none() => {
+                    Ok(built) if failed.is_empty() => {
                         changed_any |= stage(&tx, &files, (i, built.0, built.1), &at, &mut reports)?;
                     }
                     Ok(_) => {}
-                    Err(e) => fail(&mut failed, i, e),
+                    Err(e) => failed.push((i, e)),
                 }
             }
             Ok(())
         })?;
-        if failed.is_none() {
+        if failed.is_empty() {
             for (i, def, raw) in lines {
                 // player_games as this transaction has it (rewritten above if it changed).
                 names_from_warehouse(&tx, &mut players)?;
                 match build(def, raw, &players) {
                     Ok((b, f)) => changed_any |= stage(&tx, &files, (i, b, f), &at, &mut reports)?,
-                    Err(e) => fail(&mut failed, i, e),
+                    Err(e) => failed.push((i, e)),
                 }
             }
         }
-        if let Some((_, e)) = failed {
-            // Dropping the transaction rolls back every table written so far.
+        // The first failing table in table order is the error reported; dropping the
+        // transaction rolls back every table written so far.
+        if let Some((_, e)) = failed.into_iter().min_by_key(|(i, _)| *i) {
             return Err(e);
         }
         if changed_any {
@@ -339,10 +335,6 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     }
     reports.sort_by_key(|r| RAW_TABLES.iter().position(|d| d.name == r.table));
     Ok(IngestReport { tables: reports })
-}
-
-fn cw_entry((b, f): (Built, FileMeta)) -> (usize, Built, FileMeta) {
-    (1, b, f)
 }
 
 /// Partitions and hashes one validated table, compares it with what the warehouse holds,

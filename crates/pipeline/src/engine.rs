@@ -600,10 +600,9 @@ fn compute_and_write(
         match result {
             Ok(mut ready) => {
                 for p in &chunk {
-                    let r = match ready.remove(&p.date) {
-                        Some(r) => r,
-                        None => prepare(&tx, step, p.date, None, cfg)?,
-                    };
+                    let r = ready.remove(&p.date).ok_or_else(|| {
+                        Error::Graph(format!("{}: {} was not prepared", step.name(), p.date))
+                    })?;
                     let (ended, rows, warnings) = write_partition(&tx, home, step, p, r, run_id, &started)?;
                     match ended {
                         Ended::Ok => rep.computed += 1,
@@ -639,9 +638,11 @@ fn compute_and_write(
         let r = propcast_store::memo::with_sharing(|| step.compute(wh, &dates))
             .map_err(Error::from)
             .and_then(|data| {
-                data.into_iter()
-                    .filter(|(d, _)| dates.binary_search(d).is_ok())
-                    .map(|(d, x)| Ok((d, prepare(wh.conn(), step, d, Some(x), cfg)?)))
+                // Every date of the chunk, the ones the step produced nothing for included.
+                let mut data: HashMap<Date, PartitionData> = data.into_iter().collect();
+                dates
+                    .iter()
+                    .map(|d| Ok((*d, prepare(wh.conn(), step, *d, data.remove(d), cfg)?)))
                     .collect::<Result<HashMap<Date, Ready>>>()
             })
             .map_err(|e| e.to_string());

@@ -26,7 +26,7 @@ mod warehouse;
 pub use error::{Error, Result};
 pub use hash::{cmp_row, cmp_value, hash_row, RowHasher};
 pub use rusqlite::types::Value;
-pub use rusqlite::{params, Connection, Error as SqliteError, Row, ToSql, Transaction};
+pub use rusqlite::{params, params_from_iter, Connection, Error as SqliteError, Row, ToSql, Transaction};
 pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
 pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};
 

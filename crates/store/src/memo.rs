@@ -45,9 +45,9 @@ impl<T> Memo<T> {
     }
 }
 
-/// The result for the most recent key only: a new key replaces it. Callers with the same key
-/// wait for the first computation (the chunks of one backfill share one load). A result may
-/// cover the dates from a start on ([`Latest::get_from`]): a later start reuses it.
+/// The load of the most recent content only: a new content key replaces it. Callers with the
+/// same key wait for the first load (the chunks of one backfill share one). A load covers the
+/// dates from a start on: a later start reuses it ([`Latest::load`]).
 pub struct Latest<T>(Mutex<Option<(String, Date, Arc<T>)>>);
 
 impl<T> Default for Latest<T> {
@@ -62,14 +62,22 @@ impl<T> Latest<T> {
         Latest(Mutex::new(None))
     }
 
-    /// The result for `key`, computed with `f` unless it is the one held.
-    pub fn get_or_try(&self, key: String, f: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
-        self.get_from(key, Date::MIN, f)
-    }
-
-    /// The result for `key` covering the dates from `start` on: the one held if it has the
-    /// key and starts no later, else `f()` (which loads from `start`).
-    pub fn get_from(&self, key: String, start: Date, f: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+    /// What a step's chunk reads from `sources`, loaded by `load`. Inside an engine run
+    /// ([`with_sharing`]): the result held for the content of `sources` if it covers the
+    /// dates from `start` on, else `load(true)`, which loads everything from `start` on and is
+    /// kept for the next chunks and steps. Outside a run: `load(false)`, only what the call
+    /// needs, never kept, so a change made behind the ledger's back is seen.
+    pub fn load(
+        &self,
+        wh: &Warehouse,
+        sources: &[&str],
+        start: Date,
+        load: impl FnOnce(bool) -> Result<T>,
+    ) -> Result<Arc<T>> {
+        if !sharing() {
+            return Ok(Arc::new(load(false)?));
+        }
+        let key = inputs_key(wh, sources, after_all())?;
         let mut held = self.0.lock().map_err(|_| poisoned())?;
         if let Some((k, from, v)) = held.as_ref() {
             if *k == key && *from <= start {
@@ -78,7 +86,7 @@ impl<T> Latest<T> {
         }
         // Drop the old result before computing the new one (peak memory).
         *held = None;
-        let v = Arc::new(f()?);
+        let v = Arc::new(load(true)?);
         *held = Some((key, start, v.clone()));
         Ok(v)
     }

@@ -13,6 +13,9 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// How much of the file SQLite may map into memory (address space, not resident memory).
 const MMAP_BYTES: i64 = 1 << 34;
 
+/// WAL size that triggers a checkpoint.
+const WAL_CHECKPOINT_BYTES: i64 = 64 << 20;
+
 /// The warehouse: one SQLite connection on `<home>/warehouse.sqlite`.
 pub struct Warehouse {
     conn: Connection,
@@ -43,8 +46,10 @@ impl Warehouse {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // Fewer checkpoints (each one fsyncs): a backfill commits thousands of small partitions.
-        conn.pragma_update(None, "wal_autocheckpoint", 16_384i64)?;
+        // Fewer checkpoints (each one fsyncs): a checkpoint once the WAL holds 64 MiB, whatever
+        // the file's page size (the setting counts pages).
+        let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_BYTES / page.max(512))?;
         conn.pragma_update(None, "cache_size", -262_144i64)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let mut wh = Warehouse { conn, path: path.to_path_buf() };
