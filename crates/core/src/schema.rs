@@ -990,6 +990,11 @@ pub const INGEST_PARTITIONS: TableDef = TableDef {
         k("partition", Text, "partition value (date, season or `all`)"),
         k("rows", Int, "rows in the partition"),
         k("content_hash", Text, "SHA-256 of the partition's canonical rows"),
+        c(
+            "source_hash",
+            Text,
+            "SHA-256 of the partition's source lines (with their line numbers) and of what they resolve against; an ingest parses only the partitions whose source hash changed",
+        ),
     ],
     primary_key: &["table_name", "partition"],
     partitioning: Partitioning::Whole,

@@ -1,12 +1,12 @@
 //! Ingesting the data set directory: validate everything, then write once.
 
 use crate::error::{Error, Result};
-use crate::reader::{CsvFile, RawFile};
+use crate::reader::{CsvFile, RawFile, Record, Scan};
 use crate::registry;
 use crate::resolve::{GameIndex, PlayerIndex};
 use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
-use propcast_core::PlayerId;
+use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
     cmp_row, delete_partition, insert_rows, Connection, RowHasher, Transaction, Value, Warehouse,
 };
@@ -48,6 +48,9 @@ pub struct TableReport {
     pub status: TableStatus,
     /// Rows in the table after the ingest.
     pub rows: usize,
+    /// Partitions parsed from the file (the others' source lines and dependencies were
+    /// unchanged, so their stored rows stand).
+    pub partitions_read: usize,
     /// Partitions rewritten (new or changed content).
     pub partitions_written: usize,
     /// Partitions removed (no longer in the file).
@@ -141,13 +144,137 @@ struct Pending {
     changed: Vec<String>,
     removed: Vec<String>,
     quarantined: Vec<(u64, String)>,
+    kept: Kept,
 }
 
-fn stored_partitions(conn: &Connection, table: &str) -> Result<HashMap<String, String>> {
-    let mut stmt =
-        conn.prepare("SELECT partition, content_hash FROM ingest_partitions WHERE table_name = ?1")?;
-    let rows = stmt.query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+/// Bump when building raw rows from source lines changes: every partition is read again.
+const PARSER_VERSION: &str = "ingest-2";
+
+/// What the warehouse holds of one raw partition.
+#[derive(Debug, Clone, Default)]
+struct Stored {
+    rows: i64,
+    content_hash: String,
+    source_hash: Option<String>,
+}
+
+fn stored_partitions(conn: &Connection, table: &str) -> Result<HashMap<String, Stored>> {
+    let mut stmt = conn.prepare(
+        "SELECT partition, rows, content_hash, source_hash FROM ingest_partitions WHERE table_name = ?1",
+    )?;
+    let rows = stmt.query_map([table], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Stored { rows: r.get(1)?, content_hash: r.get(2)?, source_hash: r.get(3)? },
+        ))
+    })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// What a partial read of a changed file leaves as the warehouse has it.
+#[derive(Debug, Default)]
+struct Kept {
+    /// Partitions whose source lines and dependencies are unchanged: partition → rows.
+    rows: HashMap<String, i64>,
+    /// The lines of their records, sorted (quarantine rows on them stay).
+    lines: Vec<u64>,
+    /// The source hash of every partition read (stored with it).
+    source_hashes: HashMap<String, String>,
+}
+
+/// What a date partition's rows are built from besides its own lines: the parser, the
+/// header, the player index, and the schedule's games and season of that date.
+struct Dependencies<'a> {
+    players: String,
+    schedule: &'a HashMap<String, String>,
+    games: &'a GameIndex,
+}
+
+impl Dependencies<'_> {
+    fn source_hash(&self, header: &[u8], date: &str, records: &[Record], text: &[u8]) -> String {
+        let mut h = RowHasher::new();
+        for part in [PARSER_VERSION.as_bytes(), header, self.players.as_bytes(), date.as_bytes()] {
+            h.bytes(part);
+        }
+        h.bytes(self.schedule.get(date).map_or(&b"-"[..], |s| s.as_bytes()));
+        let season = parse_date(date).ok().and_then(|d| self.games.calendar.season_of(d));
+        h.bytes(season.map(|s| s.season.to_string()).unwrap_or_default().as_bytes());
+        for r in records {
+            h.bytes(&r.line.to_le_bytes());
+            h.bytes(&text[r.span.clone()]);
+        }
+        h.finish()
+    }
+}
+
+/// Reads a changed date-partitioned file, parsing only the partitions whose source hash
+/// differs from the stored one (and every record without a usable date, which the builder
+/// places or quarantines itself). A file that cannot be scanned is parsed whole.
+fn read_partial(
+    def: &TableDef,
+    raw: RawFile,
+    deps: &Dependencies<'_>,
+    stored: &HashMap<String, Stored>,
+    build: impl Fn(&CsvFile) -> Result<Built>,
+) -> Result<(Built, FileMeta, Kept)> {
+    let column = def.partition_column().unwrap_or("game_date");
+    let text = raw.text()?;
+    let Some(scan) = Scan::new(text, column, |s| parse_date(s).ok().map(|d| d.to_string())) else {
+        let file = CsvFile::parse(raw)?;
+        return Ok((build(&file)?, FileMeta::from(file), Kept::default()));
+    };
+    let header = &scan.text[scan.header.clone()];
+    let hashes: HashMap<&str, String> = scan
+        .groups
+        .iter()
+        .map(|(d, recs)| (d.as_str(), deps.source_hash(header, d, recs, &scan.text)))
+        .collect();
+    let mut dirty: std::collections::BTreeSet<&str> = hashes
+        .iter()
+        .filter(|(d, h)| stored.get(**d).and_then(|s| s.source_hash.as_ref()) != Some(*h))
+        .map(|(d, _)| *d)
+        .collect();
+    let idx = def.columns.iter().position(|c| c.name == column);
+    let built = loop {
+        if dirty.len() == scan.groups.len() {
+            let file = CsvFile::parse_text(&raw, &scan.text)?;
+            break build(&file)?;
+        }
+        let mut records: Vec<Record> = dirty
+            .iter()
+            .flat_map(|d| scan.groups[*d].iter().cloned())
+            .chain(scan.unkeyed.iter().cloned())
+            .collect();
+        records.sort_by_key(|r| r.line);
+        let built = build(&CsvFile::parse_records(&raw, &scan, &records)?)?;
+        // A record without a date that its game places on a date left unread makes that
+        // date's partition read too (its rows and keys must be checked together).
+        let more: Vec<&str> = built
+            .rows
+            .iter()
+            .filter_map(|r| match idx.map(|i| &r[i]) {
+                Some(Value::Text(d)) => scan.groups.get_key_value(d.as_str()).map(|(k, _)| k.as_str()),
+                _ => None,
+            })
+            .filter(|d| !dirty.contains(d))
+            .collect();
+        if more.is_empty() {
+            break built;
+        }
+        dirty.extend(more);
+    };
+    let mut kept = Kept::default();
+    for (d, recs) in &scan.groups {
+        if dirty.contains(d.as_str()) {
+            kept.source_hashes.insert(d.clone(), hashes[d.as_str()].clone());
+        } else {
+            kept.rows.insert(d.clone(), stored.get(d).map_or(0, |s| s.rows));
+            kept.lines.extend(recs.iter().map(|r| r.line));
+        }
+    }
+    kept.lines.sort_unstable();
+    let file = FileMeta { path: raw.path, sha256: raw.sha256, bytes: raw.bytes.len() as u64 };
+    Ok((built, file, kept))
 }
 
 fn stored_file_hash(conn: &Connection, table: &str) -> Result<Option<String>> {
@@ -207,6 +334,15 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         };
         let (games, sched_built) = tables::schedule(&sched)?;
         let games = GameIndex::new(games);
+        // The schedule's content per date: a dependency of every date partition.
+        let schedule_hashes: HashMap<String, String> = partition(&schema::SCHEDULE, sched_built.rows.clone())
+            .into_iter()
+            .map(|(k, p)| (k, p.hash))
+            .collect();
+        let mut stored: HashMap<&str, HashMap<String, Stored>> = HashMap::new();
+        for f in &files {
+            stored.insert(f.def.name, stored_partitions(wh.conn(), f.def.name)?);
+        }
         let mut players = PlayerIndex::default();
         let cw = match files[1].raw.take() {
             Some(raw) => {
@@ -227,37 +363,50 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             .collect();
         let (lines, others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
-        let build =
-            |def: &'static TableDef, raw: RawFile, players: &PlayerIndex| -> Result<(Built, FileMeta)> {
-                let t0 = std::time::Instant::now();
+        let build = |def: &'static TableDef,
+                     raw: RawFile,
+                     players: &PlayerIndex|
+         -> Result<(Built, FileMeta, Kept)> {
+            let t0 = std::time::Instant::now();
+            let b = if def.name == schema::SHOT_ZONES_SEASON.name {
                 let file = CsvFile::parse(raw)?;
-                let parsed = t0.elapsed().as_secs_f64();
-                let b = if def.name == schema::PROP_LINES.name {
-                    tables::prop_lines(&file, &games, players)?
-                } else if def.name == schema::SHOT_ZONES_SEASON.name {
-                    tables::season_table(&file, players)?
-                } else {
-                    tables::game_table(def, &file, &games, players)?
-                };
-                tracing::debug!(
-                    "{}: parsed in {parsed:.2} s, built {} rows in {:.2} s",
-                    def.name,
-                    b.rows.len(),
-                    t0.elapsed().as_secs_f64() - parsed
-                );
-                Ok((b, FileMeta::from(file)))
+                (tables::season_table(&file, players)?, FileMeta::from(file), Kept::default())
+            } else {
+                let deps =
+                    Dependencies { players: players.digest(), schedule: &schedule_hashes, games: &games };
+                let stored = &stored[def.name];
+                read_partial(def, raw, &deps, stored, |file| {
+                    if def.name == schema::PROP_LINES.name {
+                        tables::prop_lines(file, &games, players)
+                    } else {
+                        tables::game_table(def, file, &games, players)
+                    }
+                })?
             };
+            tracing::debug!(
+                "{}: read {} partition(s), kept {}, built {} rows in {:.2} s",
+                def.name,
+                b.2.source_hashes.len(),
+                b.2.rows.len(),
+                b.0.rows.len(),
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(b)
+        };
         let t0 = std::time::Instant::now();
         let at = now();
+        let wh_has_players = wh.count(schema::PLAYERS.name)? > 0;
+        let mut delta = registry::Delta::default();
         let tx = wh.transaction()?;
         let mut changed_any = false;
         // Tables that failed validation, with their table index.
         let mut failed: Vec<(usize, Error)> = Vec::new();
         if !files[0].unchanged {
-            changed_any |= stage(&tx, &files, (0, sched_built, FileMeta::from(sched)), &at, &mut reports)?;
+            let whole = (0, sched_built, FileMeta::from(sched), Kept::default());
+            changed_any |= stage(&tx, &files, whole, &at, &mut reports, &mut delta)?;
         }
         if let (Some((b, f)), false) = (cw, files[1].unchanged) {
-            changed_any |= stage(&tx, &files, (1, b, f), &at, &mut reports)?;
+            changed_any |= stage(&tx, &files, (1, b, f, Kept::default()), &at, &mut reports, &mut delta)?;
         }
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(others.len().max(1));
         let queue = std::sync::Mutex::new(others);
@@ -277,8 +426,8 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             drop(sender);
             for (i, r) in receiver {
                 match r {
-                    Ok(built) if failed.is_empty() => {
-                        changed_any |= stage(&tx, &files, (i, built.0, built.1), &at, &mut reports)?;
+                    Ok((b, f, kept)) if failed.is_empty() => {
+                        changed_any |= stage(&tx, &files, (i, b, f, kept), &at, &mut reports, &mut delta)?;
                     }
                     Ok(_) => {}
                     Err(e) => failed.push((i, e)),
@@ -291,7 +440,9 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
                 // player_games as this transaction has it (rewritten above if it changed).
                 names_from_warehouse(&tx, &mut players)?;
                 match build(def, raw, &players) {
-                    Ok((b, f)) => changed_any |= stage(&tx, &files, (i, b, f), &at, &mut reports)?,
+                    Ok((b, f, kept)) => {
+                        changed_any |= stage(&tx, &files, (i, b, f, kept), &at, &mut reports, &mut delta)?
+                    }
                     Err(e) => failed.push((i, e)),
                 }
             }
@@ -303,8 +454,15 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         }
         if changed_any {
             let t1 = std::time::Instant::now();
-            registry::rebuild(&tx)?;
-            tracing::debug!("registry and calendar rebuilt in {:.2} s", t1.elapsed().as_secs_f64());
+            // A few rewritten partitions patch the registry; more rebuild it.
+            let patch = delta.usable() && wh_has_players;
+            if patch {
+                registry::apply(&tx, &delta)?;
+            } else {
+                registry::rebuild(&tx)?;
+            }
+            let how = if patch { "patched" } else { "rebuilt" };
+            tracing::debug!("registry {how} and calendar rebuilt in {:.2} s", t1.elapsed().as_secs_f64());
         }
         tx.commit()?;
         tracing::debug!("built and wrote the changed tables in {:.2} s", t0.elapsed().as_secs_f64());
@@ -327,6 +485,7 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             file: f.path.clone(),
             status,
             rows: wh.count(def.name)? as usize,
+            partitions_read: 0,
             partitions_written: 0,
             partitions_deleted: 0,
             quarantined: vec![],
@@ -342,18 +501,23 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
 fn stage(
     tx: &Transaction<'_>,
     files: &[SourceFile],
-    (i, b, file): (usize, Built, FileMeta),
+    (i, b, file, kept): (usize, Built, FileMeta, Kept),
     at: &str,
     reports: &mut Vec<TableReport>,
+    delta: &mut registry::Delta,
 ) -> Result<bool> {
     let def = files[i].def;
     let t0 = std::time::Instant::now();
     let parts = partition(def, b.rows);
     tracing::debug!("{}: partitioned and hashed in {:.2} s", def.name, t0.elapsed().as_secs_f64());
     let stored = stored_partitions(tx, def.name)?;
-    let changed: Vec<String> =
-        parts.iter().filter(|(k, p)| stored.get(*k) != Some(&p.hash)).map(|(k, _)| k.clone()).collect();
-    let removed: Vec<String> = stored.keys().filter(|k| !parts.contains_key(*k)).cloned().collect();
+    let changed: Vec<String> = parts
+        .iter()
+        .filter(|(k, p)| stored.get(*k).map(|s| &s.content_hash) != Some(&p.hash))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let removed: Vec<String> =
+        stored.keys().filter(|k| !parts.contains_key(*k) && !kept.rows.contains_key(*k)).cloned().collect();
     for w in &b.warnings {
         tracing::warn!("{w}");
     }
@@ -369,7 +533,8 @@ fn stage(
         table: def.name,
         file: Some(file.path.clone()),
         status: TableStatus::Written,
-        rows: parts.values().map(|p| p.rows.len()).sum(),
+        rows: parts.values().map(|p| p.rows.len()).sum::<usize>() + kept.rows.values().sum::<i64>() as usize,
+        partitions_read: parts.len(),
         partitions_written: changed.len(),
         partitions_deleted: removed.len(),
         quarantined: b.quarantined.clone(),
@@ -384,17 +549,30 @@ fn stage(
         changed,
         removed,
         quarantined: b.quarantined,
+        kept,
     };
     let t0 = std::time::Instant::now();
-    let changed = write_table(tx, &p, at)?;
+    let changed = write_table(tx, &p, at, delta)?;
+    // Quarantined lines as the table now has them (those of lines not read again stay).
+    if let Some(r) = reports.last_mut() {
+        let mut stmt =
+            tx.prepare("SELECT line, reason FROM ingest_quarantine WHERE table_name = ?1 ORDER BY line")?;
+        let rows =
+            stmt.query_map([def.name], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))?;
+        r.quarantined = rows.collect::<std::result::Result<_, _>>()?;
+    }
     tracing::debug!("{}: wrote the changed partitions in {:.2} s", def.name, t0.elapsed().as_secs_f64());
     Ok(changed)
 }
 
 /// Rewrites one table's changed partitions and its ingest records.
-fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str) -> Result<bool> {
+fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str, delta: &mut registry::Delta) -> Result<bool> {
     let whole = p.def.partition_column().is_none();
+    let patch = delta.room_for(p.def, p.removed.len() + p.changed.len());
     for key in p.removed.iter().chain(&p.changed) {
+        if patch {
+            delta.remove_stored(tx, p.def, (!whole).then_some(key.as_str()))?;
+        }
         delete_partition(tx, p.def, (!whole).then_some(key.as_str()))?;
         tx.execute(
             "DELETE FROM ingest_partitions WHERE table_name = ?1 AND partition = ?2",
@@ -408,18 +586,31 @@ fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str) -> Result<bool> {
     if let Some(i) = &index {
         tx.execute_batch(&format!("DROP INDEX IF EXISTS {i}"))?;
     }
+    let source = |key: &str| p.kept.source_hashes.get(key);
     for key in &p.changed {
         let part = &p.parts[key];
+        if patch {
+            delta.add_rows(p.def, part.rows.iter().map(Vec::as_slice));
+        }
         insert_rows(tx, p.def, part.rows.iter().map(Vec::as_slice))?;
         tx.execute(
-            "INSERT INTO ingest_partitions (table_name, partition, rows, content_hash) VALUES (?1, ?2, ?3, ?4)",
-            propcast_store::params![p.def.name, key, part.rows.len() as i64, part.hash],
+            "INSERT INTO ingest_partitions (table_name, partition, rows, content_hash, source_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            propcast_store::params![p.def.name, key, part.rows.len() as i64, part.hash, source(key)],
         )?;
     }
     if index.is_some() {
         tx.execute_batch(&p.def.ddl())?;
     }
-    let rows: usize = p.parts.values().map(|x| x.rows.len()).sum();
+    // Partitions read again whose rows came out the same: only their source hash is new.
+    for key in p.parts.keys().filter(|k| !p.changed.contains(k)) {
+        tx.execute(
+            "UPDATE ingest_partitions SET source_hash = ?3 WHERE table_name = ?1 AND partition = ?2",
+            propcast_store::params![p.def.name, key, source(key)],
+        )?;
+    }
+    let rows: usize =
+        p.parts.values().map(|x| x.rows.len()).sum::<usize>() + p.kept.rows.values().sum::<i64>() as usize;
     tx.execute(
         "INSERT INTO ingest_files (table_name, file_path, sha256, bytes, rows, ingested_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -435,7 +626,24 @@ fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str) -> Result<bool> {
             at
         ],
     )?;
-    tx.execute("DELETE FROM ingest_quarantine WHERE table_name = ?1", [p.def.name])?;
+    // Quarantined lines of the records not read again stay; the rest are replaced.
+    let mut stale = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT line FROM ingest_quarantine WHERE table_name = ?1")?;
+        let mut rows = stmt.query([p.def.name])?;
+        while let Some(r) = rows.next()? {
+            let line: i64 = r.get(0)?;
+            if p.kept.lines.binary_search(&(line as u64)).is_err() {
+                stale.push(line);
+            }
+        }
+    }
+    for line in stale {
+        tx.execute(
+            "DELETE FROM ingest_quarantine WHERE table_name = ?1 AND line = ?2",
+            propcast_store::params![p.def.name, line],
+        )?;
+    }
     for (line, reason) in &p.quarantined {
         tx.execute(
             "INSERT INTO ingest_quarantine (table_name, file_path, line, reason) VALUES (?1, ?2, ?3, ?4)",

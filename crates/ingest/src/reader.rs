@@ -29,6 +29,100 @@ impl RawFile {
     }
 }
 
+impl RawFile {
+    /// The file's text: the bytes, gunzipped if the file is `.gz`.
+    pub fn text(&self) -> Result<Vec<u8>> {
+        if self.path.extension().is_none_or(|e| e != "gz") {
+            return Ok(self.bytes.clone());
+        }
+        let mut out = Vec::with_capacity(self.bytes.len() * 6);
+        flate2::read::GzDecoder::new(self.bytes.as_slice()).read_to_end(&mut out).map_err(|e| {
+            Error::Input {
+                location: Location { file: self.path.clone(), line: 0, column: None },
+                problem: Problem::Unreadable(format!("gzip: {e}")),
+            }
+        })?;
+        Ok(out)
+    }
+}
+
+/// One record of a file, located but not parsed.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// 1-based line of its first byte (header = 1).
+    pub line: u64,
+    /// Its bytes in [`Scan::text`], line end included.
+    pub span: std::ops::Range<usize>,
+}
+
+/// A file's records grouped by the value of one column (a partition key such as
+/// `game_date`) without parsing them: the cheap first look that lets an ingest parse only the
+/// partitions whose lines changed.
+pub struct Scan {
+    /// The file's text.
+    pub text: Vec<u8>,
+    /// The header line.
+    pub header: std::ops::Range<usize>,
+    /// Records by key (a value `key` accepted), in file order within each key.
+    pub groups: std::collections::BTreeMap<String, Vec<Record>>,
+    /// Records whose key is empty or not accepted by `key` (the full parse reports or places
+    /// them).
+    pub unkeyed: Vec<Record>,
+}
+
+impl Scan {
+    /// Groups the records of `text` by `column`, normalized by `key` (`None` = unkeyed).
+    /// Files without a quote character are split by lines (one record a line); others go
+    /// through the CSV reader for record boundaries. `None` when the header has no `column`.
+    pub fn new(text: Vec<u8>, column: &str, key: impl Fn(&str) -> Option<String>) -> Option<Scan> {
+        let mut groups: std::collections::BTreeMap<String, Vec<Record>> = Default::default();
+        let mut unkeyed = Vec::new();
+        let mut put = |line: u64, span: std::ops::Range<usize>, field: Option<&[u8]>| {
+            let k = field.and_then(|f| std::str::from_utf8(f).ok()).map(str::trim).filter(|f| !f.is_empty());
+            match k.and_then(&key) {
+                Some(k) => groups.entry(k).or_default().push(Record { line, span }),
+                None => unkeyed.push(Record { line, span }),
+            }
+        };
+        let header_end = text.iter().position(|b| *b == b'\n').map_or(text.len(), |i| i + 1);
+        let names: Vec<String> = String::from_utf8_lossy(&text[..header_end])
+            .trim_end()
+            .split(',')
+            .map(|h| h.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string())
+            .collect();
+        let col = names.iter().position(|n| n == column)?;
+        if !text.contains(&b'"') {
+            let (mut start, mut line) = (header_end, 2u64);
+            while start < text.len() {
+                let end =
+                    text[start..].iter().position(|b| *b == b'\n').map_or(text.len(), |i| start + i + 1);
+                let body = &text[start..end];
+                if !body.iter().all(|b| b.is_ascii_whitespace()) {
+                    put(line, start..end, body.split(|b| *b == b',').nth(col));
+                }
+                start = end;
+                line += 1;
+            }
+        } else {
+            // Record starts from the CSV reader; a record runs to the next one's start.
+            let mut rdr =
+                csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_slice());
+            let mut rec = csv::ByteRecord::new();
+            let mut found: Vec<(u64, usize, Option<Vec<u8>>)> = Vec::new();
+            // A malformed file gets no scan: the parse proper reports it with its line.
+            while rdr.read_byte_record(&mut rec).ok()? {
+                let pos = rec.position()?;
+                found.push((pos.line(), pos.byte() as usize, rec.get(col).map(<[u8]>::to_vec)));
+            }
+            let ends: Vec<usize> = found.iter().skip(1).map(|f| f.1).chain([text.len()]).collect();
+            for ((line, start, field), end) in found.into_iter().zip(ends).skip(1) {
+                put(line, start..end, field.as_deref());
+            }
+        }
+        Some(Scan { text, header: 0..header_end, groups, unkeyed })
+    }
+}
+
 /// A whole CSV file read into memory, with its header and its content hash.
 pub struct CsvFile {
     /// The path read.
@@ -59,24 +153,44 @@ impl CsvFile {
 
     /// Parses a file already read (and hashed).
     pub fn parse(file: RawFile) -> Result<CsvFile> {
-        let RawFile { path, bytes: raw, sha256 } = file;
-        let path = path.as_path();
+        let text = file.text()?;
+        Self::from_text(file.path, file.sha256, file.bytes.len() as u64, &text, None)
+    }
+
+    /// Parses a file's text (gunzipped already).
+    pub fn parse_text(file: &RawFile, text: &[u8]) -> Result<CsvFile> {
+        Self::from_text(file.path.clone(), file.sha256.clone(), file.bytes.len() as u64, text, None)
+    }
+
+    /// Parses only some records of a file: its header and the given records (each with its
+    /// line in the file, as [`Scan`] found them). Lines in rows and errors are the file's.
+    pub fn parse_records(file: &RawFile, scan: &Scan, records: &[Record]) -> Result<CsvFile> {
+        let mut buf =
+            Vec::with_capacity(scan.header.len() + records.iter().map(|r| r.span.len() + 1).sum::<usize>());
+        for span in std::iter::once(&scan.header).chain(records.iter().map(|r| &r.span)) {
+            buf.extend_from_slice(&scan.text[span.clone()]);
+            if buf.last() != Some(&b'\n') {
+                buf.push(b'\n');
+            }
+        }
+        let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
+        Self::from_text(file.path.clone(), file.sha256.clone(), file.bytes.len() as u64, &buf, Some(&lines))
+    }
+
+    /// Parses CSV text; `lines`, when given, are the file lines of the text's records in order.
+    fn from_text(
+        path: PathBuf,
+        sha256: String,
+        bytes: u64,
+        text: &[u8],
+        lines: Option<&[u64]>,
+    ) -> Result<CsvFile> {
         let at = |line: u64, problem: Problem| Error::Input {
-            location: Location { file: path.to_path_buf(), line, column: None },
+            location: Location { file: path.clone(), line, column: None },
             problem,
         };
-        let bytes = raw.len() as u64;
-        let text = if path.extension().is_some_and(|e| e == "gz") {
-            let mut out = Vec::with_capacity(raw.len() * 6);
-            flate2::read::GzDecoder::new(raw.as_slice())
-                .read_to_end(&mut out)
-                .map_err(|e| at(0, Problem::Unreadable(format!("gzip: {e}"))))?;
-            out
-        } else {
-            raw
-        };
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_slice());
+        let line_of = |i: usize, csv_line: u64| lines.map_or(csv_line, |l| l.get(i).copied().unwrap_or(0));
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text);
         let headers: Vec<String> = rdr
             .headers()
             .map_err(|e| at(1, Problem::Malformed(e.to_string())))?
@@ -84,16 +198,16 @@ impl CsvFile {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
             .collect();
         let index = headers.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
-        let mut records = Vec::new();
+        let mut records = Vec::with_capacity(lines.map_or(0, <[u64]>::len));
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_of(records.len(), e.position().map(|p| p.line()).unwrap_or(0));
                 at(line, Problem::Malformed(e.to_string()))
             })?;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let line = line_of(records.len(), rec.position().map(|p| p.line()).unwrap_or(0));
             records.push((line, rec));
         }
-        Ok(CsvFile { path: path.to_path_buf(), sha256, bytes, headers, index, records })
+        Ok(CsvFile { path, sha256, bytes, headers, index, records })
     }
 
     /// The header's column names.

@@ -105,6 +105,26 @@ pub struct PlayerIndex {
 }
 
 impl PlayerIndex {
+    /// A digest of everything the index resolves with (crosswalk pairs and names): equal
+    /// digests resolve every row alike.
+    pub fn digest(&self) -> String {
+        let mut cw: Vec<_> = self.nba_to_slug.iter().collect();
+        cw.sort_unstable();
+        let mut names: Vec<_> = self.by_lookup.iter().collect();
+        names.sort_unstable();
+        let mut h = propcast_store::RowHasher::new();
+        for (a, b) in cw {
+            h.bytes(a.as_bytes());
+            h.bytes(b.as_bytes());
+        }
+        h.bytes(b"names");
+        for (l, id) in names {
+            h.bytes(l.as_bytes());
+            h.bytes(id.as_ref().map_or(&b"?"[..], |i| i.as_str().as_bytes()));
+        }
+        h.finish()
+    }
+
     /// Adds one crosswalk pair.
     pub fn add_crosswalk(&mut self, slug: &str, nba: &str) {
         self.nba_to_slug.insert(nba.to_string(), slug.to_string());

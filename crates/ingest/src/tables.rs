@@ -506,13 +506,13 @@ pub fn prop_lines(file: &CsvFile, games: &GameIndex, players: &PlayerIndex) -> R
     }
     if no_game > 0 {
         built.warnings.push(format!(
-            "{}: {no_game} line(s) match no scheduled game (game_id NULL)",
+            "{}: {no_game} line(s) read match no scheduled game (game_id NULL)",
             file.path.display()
         ));
     }
     if no_player > 0 {
         built.warnings.push(format!(
-            "{}: {no_player} line(s) match no known player (player_id NULL)",
+            "{}: {no_player} line(s) read match no known player (player_id NULL)",
             file.path.display()
         ));
     }

@@ -44,7 +44,9 @@ pub fn last_date(data_dir: &Path) -> Result<String> {
 }
 
 /// Copies the data set's `.csv.gz` files from `src` to `dst`, dropping every row dated `last`
-/// or later (tables without `game_date` are copied whole). Used by the benchmark and tests.
+/// or later (tables without `game_date` are copied whole). The rows kept are copied byte for
+/// byte, as a source that later adds a date would have written them. Used by the benchmark
+/// and tests.
 pub fn copy_dataset_before(src: &Path, dst: &Path, last: &str) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -57,28 +59,39 @@ pub fn copy_dataset_before(src: &Path, dst: &Path, last: &str) -> Result<()> {
         if !name.ends_with(".csv.gz") {
             continue;
         }
-        let mut text = String::new();
+        let mut text = Vec::new();
         flate2::read::GzDecoder::new(std::fs::File::open(&p).map_err(io(&p))?)
-            .read_to_string(&mut text)
+            .read_to_end(&mut text)
             .map_err(io(&p))?;
-        let mut rdr = csv::Reader::from_reader(text.as_bytes());
-        let header = rdr.headers().map_err(|e| Error::Graph(e.to_string()))?.clone();
-        let di = header.iter().position(|h| h == "game_date");
-        let out_path = dst.join(&name);
-        let mut w = csv::Writer::from_writer(flate2::write::GzEncoder::new(
-            std::fs::File::create(&out_path).map_err(io(&out_path))?,
-            flate2::Compression::fast(),
-        ));
-        w.write_record(&header).map_err(|e| Error::Graph(e.to_string()))?;
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| Error::Graph(e.to_string()))?;
-            if di.is_some_and(|i| rec.get(i).is_some_and(|d| !d.is_empty() && d >= last)) {
+        // Each record's start (byte offset) and whether it is kept; a record's bytes run to the
+        // next record's start.
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_slice());
+        let mut rec = csv::ByteRecord::new();
+        let mut starts: Vec<(usize, bool)> = Vec::new();
+        let mut date_col = None;
+        while rdr.read_byte_record(&mut rec).map_err(|e| Error::Graph(format!("{}: {e}", p.display())))? {
+            let start = rec.position().map_or(0, |x| x.byte() as usize);
+            if starts.is_empty() {
+                date_col = rec.iter().position(|h| h == b"game_date");
+                starts.push((start, true));
                 continue;
             }
-            w.write_record(&rec).map_err(|e| Error::Graph(e.to_string()))?;
+            let date = date_col.and_then(|i| rec.get(i)).unwrap_or_default();
+            starts.push((start, date.is_empty() || date < last.as_bytes()));
         }
-        let enc = w.into_inner().map_err(|e| Error::Graph(e.to_string()))?;
-        enc.finish().map_err(io(&out_path))?.flush().map_err(io(&out_path))?;
+        let out_path = dst.join(&name);
+        let mut w = flate2::write::GzEncoder::new(
+            std::fs::File::create(&out_path).map_err(io(&out_path))?,
+            flate2::Compression::fast(),
+        );
+        let ends = starts.iter().skip(1).map(|s| s.0).chain([text.len()]);
+        for ((start, keep), end) in starts.iter().zip(ends) {
+            if *keep {
+                w.write_all(&text[*start..end]).map_err(io(&out_path))?;
+            }
+        }
+        w.finish().map_err(io(&out_path))?.flush().map_err(io(&out_path))?;
     }
     Ok(())
 }

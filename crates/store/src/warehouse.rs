@@ -145,6 +145,11 @@ impl Warehouse {
                 if t.layer == "raw" {
                     rebuilt_raw.push(t.name);
                 }
+                // Without its partition records, every raw table must be read again.
+                if t.name == schema::INGEST_PARTITIONS.name {
+                    rebuilt_raw
+                        .extend(schema::ALL_TABLES.iter().filter(|t| t.layer == "raw").map(|t| t.name));
+                }
             }
             tx.execute_batch(&ddl)?;
             tx.execute(

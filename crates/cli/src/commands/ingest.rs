@@ -28,6 +28,7 @@ pub fn report_json(report: &IngestReport) -> serde_json::Value {
             "file": t.file.as_ref().map(|f| f.display().to_string()),
             "status": status_name(&t.status),
             "rows": t.rows,
+            "partitions_read": t.partitions_read,
             "partitions_written": t.partitions_written,
             "partitions_deleted": t.partitions_deleted,
             "quarantined": t.quarantined.len(),
@@ -42,7 +43,7 @@ pub fn print_report(g: &Global, report: &IngestReport) -> anyhow::Result<()> {
         return Ok(());
     }
     let cols: Vec<String> =
-        output::cols(&["table", "status", "rows", "partitions written", "deleted", "quarantined"]);
+        output::cols(&["table", "status", "rows", "partitions read", "written", "deleted", "quarantined"]);
     let rows: Vec<Vec<Value>> = report
         .tables
         .iter()
@@ -51,6 +52,7 @@ pub fn print_report(g: &Global, report: &IngestReport) -> anyhow::Result<()> {
                 Value::Text(t.table.into()),
                 Value::Text(status_name(&t.status).into()),
                 Value::Integer(t.rows as i64),
+                Value::Integer(t.partitions_read as i64),
                 Value::Integer(t.partitions_written as i64),
                 Value::Integer(t.partitions_deleted as i64),
                 Value::Integer(t.quarantined.len() as i64),
