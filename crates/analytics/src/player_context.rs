@@ -88,8 +88,11 @@ fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
         let mut stmt = wh.conn().prepare(
             "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
              FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0
-             ORDER BY player_id, game_date",
+             ORDER BY game_date, player_id",
         )?;
+        // Date order walks the date index (a sort of every row by player took most of a
+        // one-date update); each player's games and each game's players come out in the
+        // same order as a sort by player, then date.
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
             let p = Played {
