@@ -10,7 +10,7 @@ use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
     cmp_row, delete_partition, insert_rows, Connection, RowHasher, Transaction, Value, Warehouse,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The raw tables in the order they are ingested (schedule first: everything resolves
@@ -145,6 +145,8 @@ struct Pending {
     removed: Vec<String>,
     quarantined: Vec<(u64, String)>,
     kept: Kept,
+    /// Rows in the table after the write (read and kept partitions).
+    rows: usize,
 }
 
 /// Bump when building raw rows from source lines changes: every partition is read again.
@@ -185,7 +187,7 @@ struct Kept {
 /// What a date partition's rows are built from besides its own lines: the parser, the
 /// header, the player index, and the schedule's games and season of that date.
 struct Dependencies<'a> {
-    players: String,
+    players: &'a str,
     schedule: &'a HashMap<String, String>,
     games: &'a GameIndex,
 }
@@ -218,7 +220,7 @@ fn read_partial(
     build: impl Fn(&CsvFile) -> Result<Built>,
 ) -> Result<(Built, FileMeta, Kept)> {
     let column = def.partition_column().unwrap_or("game_date");
-    let text = raw.text()?;
+    let text = raw.text()?.into_owned();
     let Some(scan) = Scan::new(text, column, |s| parse_date(s).ok().map(|d| d.to_string())) else {
         let file = CsvFile::parse(raw)?;
         return Ok((build(&file)?, FileMeta::from(file), Kept::default()));
@@ -363,17 +365,18 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             .collect();
         let (lines, others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
+        // `digest` is `players`' digest (PlayerIndex::digest), taken once per index state.
         let build = |def: &'static TableDef,
                      raw: RawFile,
-                     players: &PlayerIndex|
+                     players: &PlayerIndex,
+                     digest: &str|
          -> Result<(Built, FileMeta, Kept)> {
             let t0 = std::time::Instant::now();
             let b = if def.name == schema::SHOT_ZONES_SEASON.name {
                 let file = CsvFile::parse(raw)?;
                 (tables::season_table(&file, players)?, FileMeta::from(file), Kept::default())
             } else {
-                let deps =
-                    Dependencies { players: players.digest(), schedule: &schedule_hashes, games: &games };
+                let deps = Dependencies { players: digest, schedule: &schedule_hashes, games: &games };
                 let stored = &stored[def.name];
                 read_partial(def, raw, &deps, stored, |file| {
                     if def.name == schema::PROP_LINES.name {
@@ -403,21 +406,25 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         let mut failed: Vec<(usize, Error)> = Vec::new();
         if !files[0].unchanged {
             let whole = (0, sched_built, FileMeta::from(sched), Kept::default());
-            changed_any |= stage(&tx, &files, whole, &at, &mut reports, &mut delta)?;
+            changed_any |=
+                stage(&tx, &files, &stored[files[0].def.name], whole, &at, &mut reports, &mut delta)?;
         }
         if let (Some((b, f)), false) = (cw, files[1].unchanged) {
-            changed_any |= stage(&tx, &files, (1, b, f, Kept::default()), &at, &mut reports, &mut delta)?;
+            let whole = (1, b, f, Kept::default());
+            changed_any |=
+                stage(&tx, &files, &stored[files[1].def.name], whole, &at, &mut reports, &mut delta)?;
         }
+        let crosswalk_digest = players.digest();
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(others.len().max(1));
         let queue = std::sync::Mutex::new(others);
         std::thread::scope(|scope| -> Result<()> {
             let (sender, receiver) = std::sync::mpsc::channel();
             for _ in 0..workers {
                 let sender = sender.clone();
-                let (queue, build, players) = (&queue, &build, &players);
+                let (queue, build, players, digest) = (&queue, &build, &players, &crosswalk_digest);
                 scope.spawn(move || {
                     while let Some((i, def, raw)) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                        if sender.send((i, build(def, raw, players))).is_err() {
+                        if sender.send((i, build(def, raw, players, digest))).is_err() {
                             return;
                         }
                     }
@@ -427,7 +434,9 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             for (i, r) in receiver {
                 match r {
                     Ok((b, f, kept)) if failed.is_empty() => {
-                        changed_any |= stage(&tx, &files, (i, b, f, kept), &at, &mut reports, &mut delta)?;
+                        let stored = &stored[files[i].def.name];
+                        changed_any |=
+                            stage(&tx, &files, stored, (i, b, f, kept), &at, &mut reports, &mut delta)?;
                     }
                     Ok(_) => {}
                     Err(e) => failed.push((i, e)),
@@ -439,9 +448,11 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             for (i, def, raw) in lines {
                 // player_games as this transaction has it (rewritten above if it changed).
                 names_from_warehouse(&tx, &mut players)?;
-                match build(def, raw, &players) {
+                match build(def, raw, &players, &players.digest()) {
                     Ok((b, f, kept)) => {
-                        changed_any |= stage(&tx, &files, (i, b, f, kept), &at, &mut reports, &mut delta)?
+                        let stored = &stored[files[i].def.name];
+                        changed_any |=
+                            stage(&tx, &files, stored, (i, b, f, kept), &at, &mut reports, &mut delta)?
                     }
                     Err(e) => failed.push((i, e)),
                 }
@@ -496,11 +507,13 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     Ok(IngestReport { tables: reports })
 }
 
-/// Partitions and hashes one validated table, compares it with what the warehouse holds,
-/// reports it and writes its changed partitions. Returns whether anything changed.
+/// Partitions and hashes one validated table, compares it with what the warehouse holds
+/// (`stored`, read before the transaction: nothing else writes a table's partition records),
+/// writes its changed partitions and reports it. Returns whether anything changed.
 fn stage(
     tx: &Transaction<'_>,
     files: &[SourceFile],
+    stored: &HashMap<String, Stored>,
     (i, b, file, kept): (usize, Built, FileMeta, Kept),
     at: &str,
     reports: &mut Vec<TableReport>,
@@ -510,7 +523,6 @@ fn stage(
     let t0 = std::time::Instant::now();
     let parts = partition(def, b.rows);
     tracing::debug!("{}: partitioned and hashed in {:.2} s", def.name, t0.elapsed().as_secs_f64());
-    let stored = stored_partitions(tx, def.name)?;
     let changed: Vec<String> = parts
         .iter()
         .filter(|(k, p)| stored.get(*k).map(|s| &s.content_hash) != Some(&p.hash))
@@ -529,22 +541,15 @@ fn stage(
             def.name
         );
     }
-    reports.push(TableReport {
-        table: def.name,
-        file: Some(file.path.clone()),
-        status: TableStatus::Written,
-        rows: parts.values().map(|p| p.rows.len()).sum::<usize>() + kept.rows.values().sum::<i64>() as usize,
-        partitions_read: parts.len(),
-        partitions_written: changed.len(),
-        partitions_deleted: removed.len(),
-        quarantined: b.quarantined.clone(),
-        warnings: b.warnings,
-    });
+    let rows = parts.values().map(|p| p.rows.len()).sum::<usize>() + kept.rows.values().sum::<i64>() as usize;
+    let (partitions_read, partitions_written, partitions_deleted) =
+        (parts.len(), changed.len(), removed.len());
     let p = Pending {
         def,
         file: file.path,
         sha256: file.sha256,
         bytes: file.bytes,
+        rows,
         parts,
         changed,
         removed,
@@ -552,21 +557,30 @@ fn stage(
         kept,
     };
     let t0 = std::time::Instant::now();
-    let changed = write_table(tx, &p, at, delta)?;
-    // Quarantined lines as the table now has them (those of lines not read again stay).
-    if let Some(r) = reports.last_mut() {
-        let mut stmt =
-            tx.prepare("SELECT line, reason FROM ingest_quarantine WHERE table_name = ?1 ORDER BY line")?;
-        let rows =
-            stmt.query_map([def.name], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))?;
-        r.quarantined = rows.collect::<std::result::Result<_, _>>()?;
-    }
+    let quarantined = write_table(tx, &p, at, delta)?;
     tracing::debug!("{}: wrote the changed partitions in {:.2} s", def.name, t0.elapsed().as_secs_f64());
-    Ok(changed)
+    reports.push(TableReport {
+        table: def.name,
+        file: Some(p.file),
+        status: TableStatus::Written,
+        rows,
+        partitions_read,
+        partitions_written,
+        partitions_deleted,
+        quarantined,
+        warnings: b.warnings,
+    });
+    Ok(partitions_written > 0 || partitions_deleted > 0)
 }
 
-/// Rewrites one table's changed partitions and its ingest records.
-fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str, delta: &mut registry::Delta) -> Result<bool> {
+/// Rewrites one table's changed partitions and its ingest records; returns the quarantined
+/// lines the table now has (those of records not read again stay).
+fn write_table(
+    tx: &Transaction<'_>,
+    p: &Pending,
+    at: &str,
+    delta: &mut registry::Delta,
+) -> Result<Vec<(u64, String)>> {
     let whole = p.def.partition_column().is_none();
     let patch = delta.room_for(p.def, p.removed.len() + p.changed.len());
     for key in p.removed.iter().chain(&p.changed) {
@@ -602,15 +616,17 @@ fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str, delta: &mut registry
     if index.is_some() {
         tx.execute_batch(&p.def.ddl())?;
     }
-    // Partitions read again whose rows came out the same: only their source hash is new.
-    for key in p.parts.keys().filter(|k| !p.changed.contains(k)) {
-        tx.execute(
-            "UPDATE ingest_partitions SET source_hash = ?3 WHERE table_name = ?1 AND partition = ?2",
-            propcast_store::params![p.def.name, key, source(key)],
-        )?;
+    // Partitions read again whose rows came out the same: only their source hash is new
+    // (tables read whole have none).
+    if !p.kept.source_hashes.is_empty() {
+        let changed: HashSet<&String> = p.changed.iter().collect();
+        for key in p.parts.keys().filter(|k| !changed.contains(k)) {
+            tx.execute(
+                "UPDATE ingest_partitions SET source_hash = ?3 WHERE table_name = ?1 AND partition = ?2",
+                propcast_store::params![p.def.name, key, source(key)],
+            )?;
+        }
     }
-    let rows: usize =
-        p.parts.values().map(|x| x.rows.len()).sum::<usize>() + p.kept.rows.values().sum::<i64>() as usize;
     tx.execute(
         "INSERT INTO ingest_files (table_name, file_path, sha256, bytes, rows, ingested_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -622,33 +638,30 @@ fn write_table(tx: &Transaction<'_>, p: &Pending, at: &str, delta: &mut registry
             p.file.display().to_string(),
             p.sha256,
             p.bytes as i64,
-            rows as i64,
+            p.rows as i64,
             at
         ],
     )?;
     // Quarantined lines of the records not read again stay; the rest are replaced.
-    let mut stale = Vec::new();
+    let mut quarantined = Vec::new();
     {
-        let mut stmt = tx.prepare("SELECT line FROM ingest_quarantine WHERE table_name = ?1")?;
+        let mut stmt = tx.prepare("SELECT line, reason FROM ingest_quarantine WHERE table_name = ?1")?;
         let mut rows = stmt.query([p.def.name])?;
         while let Some(r) = rows.next()? {
-            let line: i64 = r.get(0)?;
-            if p.kept.lines.binary_search(&(line as u64)).is_err() {
-                stale.push(line);
+            let line = r.get::<_, i64>(0)? as u64;
+            if p.kept.lines.binary_search(&line).is_ok() {
+                quarantined.push((line, r.get(1)?));
             }
         }
     }
-    for line in stale {
-        tx.execute(
-            "DELETE FROM ingest_quarantine WHERE table_name = ?1 AND line = ?2",
-            propcast_store::params![p.def.name, line],
-        )?;
-    }
-    for (line, reason) in &p.quarantined {
+    tx.execute("DELETE FROM ingest_quarantine WHERE table_name = ?1", [p.def.name])?;
+    for (line, reason) in quarantined.iter().chain(&p.quarantined) {
         tx.execute(
             "INSERT INTO ingest_quarantine (table_name, file_path, line, reason) VALUES (?1, ?2, ?3, ?4)",
             propcast_store::params![p.def.name, p.file.display().to_string(), *line as i64, reason],
         )?;
     }
-    Ok(!p.changed.is_empty() || !p.removed.is_empty())
+    quarantined.extend(p.quarantined.iter().cloned());
+    quarantined.sort_unstable();
+    Ok(quarantined)
 }

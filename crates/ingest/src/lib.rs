@@ -25,3 +25,4 @@ mod tables;
 pub use dataset::{ingest_dataset, IngestReport, TableReport, TableStatus, RAW_TABLES};
 pub use error::{Error, Location, Problem, Result};
 pub use gate::RawGate;
+pub use reader::{Record, Scan};

@@ -27,13 +27,11 @@ impl RawFile {
         h.bytes(&bytes);
         Ok(RawFile { path: path.to_path_buf(), bytes, sha256: h.finish() })
     }
-}
 
-impl RawFile {
     /// The file's text: the bytes, gunzipped if the file is `.gz`.
-    pub fn text(&self) -> Result<Vec<u8>> {
+    pub fn text(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
         if self.path.extension().is_none_or(|e| e != "gz") {
-            return Ok(self.bytes.clone());
+            return Ok(std::borrow::Cow::Borrowed(&self.bytes));
         }
         let mut out = Vec::with_capacity(self.bytes.len() * 6);
         flate2::read::GzDecoder::new(self.bytes.as_slice()).read_to_end(&mut out).map_err(|e| {
@@ -42,7 +40,7 @@ impl RawFile {
                 problem: Problem::Unreadable(format!("gzip: {e}")),
             }
         })?;
-        Ok(out)
+        Ok(std::borrow::Cow::Owned(out))
     }
 }
 
@@ -153,8 +151,7 @@ impl CsvFile {
 
     /// Parses a file already read (and hashed).
     pub fn parse(file: RawFile) -> Result<CsvFile> {
-        let text = file.text()?;
-        Self::from_text(file.path, file.sha256, file.bytes.len() as u64, &text, None)
+        Self::parse_text(&file, &file.text()?)
     }
 
     /// Parses a file's text (gunzipped already).

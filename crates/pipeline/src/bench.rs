@@ -63,33 +63,27 @@ pub fn copy_dataset_before(src: &Path, dst: &Path, last: &str) -> Result<()> {
         flate2::read::GzDecoder::new(std::fs::File::open(&p).map_err(io(&p))?)
             .read_to_end(&mut text)
             .map_err(io(&p))?;
-        // Each record's start (byte offset) and whether it is kept; a record's bytes run to the
-        // next record's start.
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_slice());
-        let mut rec = csv::ByteRecord::new();
-        let mut starts: Vec<(usize, bool)> = Vec::new();
-        let mut date_col = None;
-        while rdr.read_byte_record(&mut rec).map_err(|e| Error::Graph(format!("{}: {e}", p.display())))? {
-            let start = rec.position().map_or(0, |x| x.byte() as usize);
-            if starts.is_empty() {
-                date_col = rec.iter().position(|h| h == b"game_date");
-                starts.push((start, true));
-                continue;
-            }
-            let date = date_col.and_then(|i| rec.get(i)).unwrap_or_default();
-            starts.push((start, date.is_empty() || date < last.as_bytes()));
-        }
         let out_path = dst.join(&name);
+        // The ingest's scan groups the records by date without parsing them; a file without
+        // `game_date` (or one it cannot scan) is copied whole.
+        let Some(scan) = propcast_ingest::Scan::new(text, "game_date", |d| Some(d.to_string())) else {
+            std::fs::copy(&p, &out_path).map_err(io(&out_path))?;
+            continue;
+        };
+        let mut kept: Vec<&propcast_ingest::Record> = scan
+            .groups
+            .iter()
+            .filter(|(d, _)| d.as_str() < last)
+            .flat_map(|(_, recs)| recs)
+            .chain(&scan.unkeyed)
+            .collect();
+        kept.sort_by_key(|r| r.line);
         let mut w = flate2::write::GzEncoder::new(
             std::fs::File::create(&out_path).map_err(io(&out_path))?,
             flate2::Compression::fast(),
         );
-        let ends = starts.iter().skip(1).map(|s| s.0).chain([text.len()]);
-        for ((start, keep), end) in starts.iter().zip(ends) {
-            if *keep {
-                w.write_all(&text[*start..end]).map_err(io(&out_path))?;
-            }
+        for span in std::iter::once(&scan.header).chain(kept.iter().map(|r| &r.span)) {
+            w.write_all(&scan.text[span.clone()]).map_err(io(&out_path))?;
         }
         w.finish().map_err(io(&out_path))?.flush().map_err(io(&out_path))?;
     }
