@@ -73,15 +73,9 @@ impl Scan {
     /// Files without a quote character are split by lines (one record a line); others go
     /// through the CSV reader for record boundaries. `None` when the header has no `column`.
     pub fn new(text: Vec<u8>, column: &str, key: impl Fn(&str) -> Option<String>) -> Option<Scan> {
-        let mut groups: std::collections::BTreeMap<String, Vec<Record>> = Default::default();
-        let mut unkeyed = Vec::new();
-        let mut put = |line: u64, span: std::ops::Range<usize>, field: Option<&[u8]>| {
-            let k = field.and_then(|f| std::str::from_utf8(f).ok()).map(str::trim).filter(|f| !f.is_empty());
-            match k.and_then(&key) {
-                Some(k) => groups.entry(k).or_default().push(Record { line, span }),
-                None => unkeyed.push(Record { line, span }),
-            }
-        };
+        let mut groups = Grouper { key, groups: Default::default(), unkeyed: Vec::new(), run: None };
+        let mut put =
+            |line: u64, span: std::ops::Range<usize>, field: Option<&[u8]>| groups.put(line, span, field);
         let header_end = text.iter().position(|b| *b == b'\n').map_or(text.len(), |i| i + 1);
         let names: Vec<String> = String::from_utf8_lossy(&text[..header_end])
             .trim_end()
@@ -117,7 +111,40 @@ impl Scan {
                 put(line, start..end, field.as_deref());
             }
         }
-        Some(Scan { text, header: 0..header_end, groups, unkeyed })
+        groups.flush();
+        Some(Scan { text, header: 0..header_end, groups: groups.groups, unkeyed: groups.unkeyed })
+    }
+}
+
+/// Groups records by key. Records come in runs of the same raw field (a file is mostly in
+/// date order), so a run is keyed and filed once, not each record.
+struct Grouper<K> {
+    key: K,
+    groups: std::collections::BTreeMap<String, Vec<Record>>,
+    unkeyed: Vec<Record>,
+    /// The current run: its raw field and records.
+    run: Option<(Vec<u8>, Vec<Record>)>,
+}
+
+impl<K: Fn(&str) -> Option<String>> Grouper<K> {
+    fn put(&mut self, line: u64, span: std::ops::Range<usize>, field: Option<&[u8]>) {
+        let field = field.unwrap_or_default();
+        match &mut self.run {
+            Some((f, recs)) if f.as_slice() == field => recs.push(Record { line, span }),
+            _ => {
+                self.flush();
+                self.run = Some((field.to_vec(), vec![Record { line, span }]));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some((field, recs)) = self.run.take() else { return };
+        let k = std::str::from_utf8(&field).ok().map(str::trim).filter(|f| !f.is_empty());
+        match k.and_then(&self.key) {
+            Some(k) => self.groups.entry(k).or_default().extend(recs),
+            None => self.unkeyed.extend(recs),
+        }
     }
 }
 
