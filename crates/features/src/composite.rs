@@ -9,7 +9,6 @@ use crate::daily_cache::Workload;
 use crate::util::{opt_real, text};
 use propcast_core::{schema, Date};
 use propcast_store::Value;
-use serde_json::json;
 
 /// The calculation version stored with each row.
 pub const CALCULATION_VERSION: &str = "v1_4factors_fixed";
@@ -83,13 +82,100 @@ pub struct CompositeFactors {
     pub context: [String; 4],
 }
 
+/// A breakdown: a flat JSON object written straight to text. Numbers keep three decimals
+/// (a breakdown explains a score, it is not an input of one), and the score itself is the
+/// row's column, not repeated here: the four breakdowns were 216 MB of a 850 MB warehouse
+/// as full-precision `serde_json` values (docs/decisions.md, "Compact factor breakdowns").
+struct Breakdown(String);
+
+impl Breakdown {
+    fn new() -> Self {
+        Breakdown(String::with_capacity(160))
+    }
+
+    fn key(mut self, k: &str) -> Self {
+        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+        self.0.push('"');
+        self.0.push_str(k);
+        self.0.push_str("\":");
+        self
+    }
+
+    fn num(self, k: &str, x: f64) -> Self {
+        let mut b = self.key(k);
+        push_num(&mut b.0, x);
+        b
+    }
+
+    fn opt(self, k: &str, x: Option<f64>) -> Self {
+        match x {
+            Some(x) => self.num(k, x),
+            None => {
+                let mut b = self.key(k);
+                b.0.push_str("null");
+                b
+            }
+        }
+    }
+
+    fn int(self, k: &str, x: i64) -> Self {
+        let mut b = self.key(k);
+        b.0.push_str(&x.to_string());
+        b
+    }
+
+    fn flag(self, k: &str, x: bool) -> Self {
+        let mut b = self.key(k);
+        b.0.push_str(if x { "true" } else { "false" });
+        b
+    }
+
+    fn text(self, k: &str, x: &str) -> Self {
+        let mut b = self.key(k);
+        // Zone names, labels and fixed messages; escaped all the same.
+        b.0.push_str(&serde_json::Value::from(x).to_string());
+        b
+    }
+
+    /// A nested object of numbers (`{}` when empty).
+    fn nums(self, k: &str, parts: &[(&str, f64)]) -> Self {
+        let mut b = self.key(k);
+        let inner = parts.iter().fold(Breakdown::new(), |o, (k, v)| o.num(k, *v)).finish();
+        b.0.push_str(&inner);
+        b
+    }
+
+    fn finish(mut self) -> String {
+        if self.0.is_empty() {
+            self.0.push('{');
+        }
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// `x` rounded to three decimals, without trailing zeros (`null` when not finite).
+fn push_num(out: &mut String, x: f64) {
+    if !x.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let r = (x * 1000.0).round() / 1000.0;
+    let s = format!("{:.3}", if r == 0.0 { 0.0 } else { r });
+    out.push_str(s.trim_end_matches('0').trim_end_matches('.'));
+}
+
+fn missing(what: &str) -> String {
+    Breakdown::new().text("missing", what).finish()
+}
+
 /// The fatigue score and its breakdown.
-fn fatigue(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+fn fatigue(i: &CompositeInputs) -> (Option<f64>, String) {
     let w = &i.workload;
     let avg7 = (w.games_7 > 0).then(|| w.minutes_7 / w.games_7 as f64);
     let mut parts: Vec<(&str, f64)> = Vec::new();
     let Some(rest) = i.days_rest else {
-        return (None, json!({"missing": "no earlier game"}));
+        return (None, missing("no earlier game"));
     };
     if i.back_to_back {
         parts.push(("back_to_back", -15.0));
@@ -111,22 +197,22 @@ fn fatigue(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
         _ => {}
     }
     let score = (100.0 + parts.iter().map(|p| p.1).sum::<f64>()).clamp(0.0, 100.0);
-    let ctx = json!({
-        "days_rest": rest, "back_to_back": i.back_to_back, "games_last_7_days": w.games_7,
-        "minutes_last_7_days": w.minutes_7, "avg_minutes_last_7_days": avg7,
-        "back_to_backs_last_14_days": w.b2b_14, "age": "unknown (no birth dates in the data set)",
-        "adjustments": parts.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "score": score,
-    });
+    // No age term: the data set has no birth dates (docs/decisions.md).
+    let ctx = Breakdown::new()
+        .int("days_rest", rest)
+        .flag("back_to_back", i.back_to_back)
+        .int("games_last_7_days", w.games_7)
+        .num("minutes_last_7_days", w.minutes_7)
+        .opt("avg_minutes_last_7_days", avg7)
+        .int("back_to_backs_last_14_days", w.b2b_14)
+        .nums("adjustments", &parts)
+        .finish();
     (Some(score), ctx)
 }
 
-fn mismatch(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+fn mismatch(i: &CompositeInputs) -> (Option<f64>, String) {
     let (Some(shot), Some(opp)) = (&i.shot, &i.opp) else {
-        return (
-            None,
-            json!({"missing": if i.shot.is_none() { "player shot zones" } else { "opponent defense" }}),
-        );
+        return (None, missing(if i.shot.is_none() { "player shot zones" } else { "opponent defense" }));
     };
     // The spec maps anything but mid-range and perimeter (including balanced) to the paint.
     let (zone, rate, k) = match shot.zone.as_str() {
@@ -135,7 +221,7 @@ fn mismatch(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
         _ => ("paint", shot.paint_rate, 0),
     };
     let Some(vs) = opp.vs_league[k] else {
-        return (None, json!({"missing": "opponent zone defense", "zone": zone}));
+        return (None, Breakdown::new().text("missing", "opponent zone defense").text("zone", zone).finish());
     };
     let mut score = vs * (rate / 50.0).min(1.0);
     if score.abs() > 5.0 {
@@ -144,13 +230,17 @@ fn mismatch(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
     let score = score.clamp(-10.0, 10.0);
     (
         Some(score),
-        json!({"primary_zone": shot.zone, "zone_used": zone, "player_zone_rate_pct": rate,
-               "opponent_vs_league_pp": vs, "score": score}),
+        Breakdown::new()
+            .text("primary_zone", &shot.zone)
+            .text("zone_used", zone)
+            .num("player_zone_rate_pct", rate)
+            .num("opponent_vs_league_pp", vs)
+            .finish(),
     )
 }
 
-fn pace(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
-    let Some(d) = i.pace_differential else { return (None, json!({"missing": "pace differential"})) };
+fn pace(i: &CompositeInputs) -> (Option<f64>, String) {
+    let Some(d) = i.pace_differential else { return (None, missing("pace differential")) };
     let score = (d / 2.0).clamp(-3.0, 3.0);
     let label = if d > 2.0 {
         "fast"
@@ -159,15 +249,12 @@ fn pace(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
     } else {
         "neutral"
     };
-    (Some(score), json!({"pace_differential": d, "environment": label, "score": score}))
+    (Some(score), Breakdown::new().num("pace_differential", d).text("environment", label).finish())
 }
 
-fn usage(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
+fn usage(i: &CompositeInputs) -> (Option<f64>, String) {
     let (Some(recent), Some(season)) = (i.usage_last_7, i.usage_season) else {
-        return (
-            None,
-            json!({"missing": if i.usage_last_7.is_none() { "usage last 7 games" } else { "season usage" }}),
-        );
+        return (None, missing(if i.usage_last_7.is_none() { "usage last 7 games" } else { "season usage" }));
     };
     let raw = (recent - season) * 0.3;
     let multiplier = match i.star_teammates_out {
@@ -178,8 +265,12 @@ fn usage(i: &CompositeInputs) -> (Option<f64>, serde_json::Value) {
     let score = (raw * multiplier).clamp(-3.0, 3.0);
     (
         Some(score),
-        json!({"usage_last_7_games": recent, "usage_season": season,
-               "star_teammates_out": i.star_teammates_out, "multiplier": multiplier, "score": score}),
+        Breakdown::new()
+            .num("usage_last_7_games", recent)
+            .num("usage_season", season)
+            .int("star_teammates_out", i.star_teammates_out)
+            .num("multiplier", multiplier)
+            .finish(),
     )
 }
 
@@ -197,12 +288,12 @@ impl CompositeFactors {
                 pace_score: p,
                 usage_spike_score: u,
             },
-            context: [fc.to_string(), mc.to_string(), pc.to_string(), uc.to_string()],
+            context: [fc, mc, pc, uc],
         }
     }
 
     /// The table row.
-    pub fn row(&self, player: &str, game: &str, date: Date) -> Vec<Value> {
+    pub fn row(self, player: &str, game: &str, date: Date) -> Vec<Value> {
         let f = &self.facts;
         let adj = f.fatigue_score.map(|s| (s - 100.0) / 20.0);
         let parts = [
@@ -225,7 +316,7 @@ impl CompositeFactors {
             opt_real(f.usage_spike_score),
             opt_real(total),
         ]);
-        row.extend(self.context.iter().map(|c| text(c.clone())));
+        row.extend(self.context.into_iter().map(Value::Text));
         row.push(if missing.is_empty() { Value::Null } else { text(missing.join(",")) });
         row.push(text(CALCULATION_VERSION));
         row
@@ -275,5 +366,38 @@ mod tests {
         assert!((CompositeFactors::compute(&lower).facts.usage_spike_score.unwrap() + 1.2).abs() < 1e-12);
         let no_zones = CompositeInputs { shot: None, ..i };
         assert_eq!(CompositeFactors::compute(&no_zones).facts.shot_zone_mismatch_score, None);
+    }
+
+    #[test]
+    fn breakdowns_are_json_with_three_decimals() {
+        let i = CompositeInputs {
+            days_rest: Some(1),
+            back_to_back: true,
+            workload: Workload { games_7: 3, games_14: 5, minutes_7: 100.0, minutes_14: 180.0, b2b_14: 1 },
+            shot: Some(ShotFacts {
+                zone: "perimeter".into(),
+                paint_rate: 20.0,
+                mid_rate: 10.0,
+                three_rate: 56.910569105691,
+            }),
+            opp: Some(OppDefense { vs_league: [None, None, Some(-0.00002)], ..Default::default() }),
+            pace_differential: Some(1.52498113207545),
+            ..Default::default()
+        };
+        let c = CompositeFactors::compute(&i).context;
+        assert_eq!(
+            c[0],
+            r#"{"days_rest":1,"back_to_back":true,"games_last_7_days":3,"minutes_last_7_days":100,"avg_minutes_last_7_days":33.333,"back_to_backs_last_14_days":1,"adjustments":{"back_to_back":-15,"1_back_to_back_in_14_days":-5}}"#
+        );
+        assert_eq!(
+            c[1],
+            r#"{"primary_zone":"perimeter","zone_used":"perimeter","player_zone_rate_pct":56.911,"opponent_vs_league_pp":0}"#
+        );
+        assert_eq!(c[2], r#"{"pace_differential":1.525,"environment":"neutral"}"#);
+        assert_eq!(c[3], r#"{"missing":"usage last 7 games"}"#);
+        for text in &c {
+            let v: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+            assert!(v.is_object());
+        }
     }
 }

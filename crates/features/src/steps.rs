@@ -328,7 +328,7 @@ pub struct PlayerCompositeFactors;
 
 step!(
     PlayerCompositeFactors,
-    "composite-1",
+    "composite-2",
     schema::PLAYER_COMPOSITE_FACTORS,
     &[
         input("upcoming_player_game_context", Window::SameDate, "rest, workload, usage, stars out"),

@@ -88,8 +88,14 @@ impl ContextRow {
         let mut stmt = wh.conn().prepare_cached(&format!(
             "{CONTEXT_SQL} WHERE {filter} ORDER BY c.game_date, c.game_id, c.player_id"
         ))?;
+        // Sized up front: grown by doubling, a whole run's rows (≈ 300k of ~300 bytes) were
+        // copied and their fresh pages faulted in several times over.
+        let n: i64 = wh
+            .conn()
+            .prepare_cached(&format!("SELECT count(*) FROM upcoming_player_game_context c WHERE {filter}"))?
+            .query_row(params, |r| r.get(0))?;
         let mut q = stmt.query(params)?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
         while let Some(r) = q.next()? {
             out.push(ContextRow {
                 game_id: r.get(0)?,
