@@ -188,7 +188,7 @@ impl LedgerWrite<'_> {
     ) -> Result<()> {
         let s = self.step;
         if ended != Ended::Failed {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO asset_partitions (asset, partition, status, reason, fingerprint, code_version, rows,
                      content_hash, run_id, finished_at, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)
@@ -196,7 +196,8 @@ impl LedgerWrite<'_> {
                    fingerprint = excluded.fingerprint, code_version = excluded.code_version, rows = excluded.rows,
                    content_hash = excluded.content_hash, run_id = excluded.run_id,
                    finished_at = excluded.finished_at, error = NULL",
-                params![
+            )?
+            .execute(params![
                     s.name(),
                     self.date,
                     ended.as_str(),
@@ -212,21 +213,23 @@ impl LedgerWrite<'_> {
         } else {
             // A failed partition keeps its last good rows and content hash (downstream is
             // blocked by the status, not by missing rows).
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO asset_partitions (asset, partition, status, reason, fingerprint, code_version, rows,
                      content_hash, run_id, finished_at, error)
                  VALUES (?1, ?2, 'failed', ?3, ?4, ?5, 0, '', ?6, ?7, ?8)
                  ON CONFLICT(asset, partition) DO UPDATE SET status = 'failed', reason = excluded.reason,
                    fingerprint = excluded.fingerprint, code_version = excluded.code_version,
                    run_id = excluded.run_id, finished_at = excluded.finished_at, error = excluded.error",
-                params![s.name(), self.date, why, self.planned.fingerprint, s.version(), self.run_id, now(), error],
+            )?
+            .execute(params![s.name(), self.date, why, self.planned.fingerprint, s.version(), self.run_id, now(), error],
             )?;
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR REPLACE INTO partition_runs (run_id, asset, partition, status, reason, started_at, finished_at,
                  rows, fingerprint, code_version, error)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
+        )?
+        .execute(params![
                 self.run_id,
                 s.name(),
                 self.date,
@@ -251,23 +254,24 @@ fn record_checks(
     run_id: &str,
     outcomes: &[CheckOutcome],
 ) -> Result<()> {
-    tx.execute("DELETE FROM check_results WHERE asset = ?1 AND partition = ?2", [asset, date])?;
+    tx.prepare_cached("DELETE FROM check_results WHERE asset = ?1 AND partition = ?2")?
+        .execute([asset, date])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO check_results (asset, partition, check_name, severity, passed, observed, message, sample, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
     for o in outcomes {
-        tx.execute(
-            "INSERT INTO check_results (asset, partition, check_name, severity, passed, observed, message, sample, run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                asset,
-                date,
-                o.name,
-                o.severity.as_str(),
-                i64::from(o.passed),
-                o.observed,
-                o.message,
-                (!o.sample.is_empty()).then(|| serde_json::Value::from(o.sample.clone()).to_string()),
-                run_id
-            ],
-        )?;
+        insert.execute(params![
+            asset,
+            date,
+            o.name,
+            o.severity.as_str(),
+            i64::from(o.passed),
+            o.observed,
+            o.message,
+            (!o.sample.is_empty()).then(|| serde_json::Value::from(o.sample.clone()).to_string()),
+            run_id
+        ])?;
     }
     Ok(())
 }
@@ -276,7 +280,8 @@ fn delete_rows(tx: &Transaction<'_>, step: &dyn Step, date: &str, home: &Home) -
     match step.output() {
         Output::Table { table, scope: Some((col, val)) } => {
             let part = table.partition_column().unwrap_or("game_date");
-            tx.execute(&format!("DELETE FROM {} WHERE {part} = ?1 AND {col} = ?2", table.name), [date, val])?;
+            tx.prepare_cached(&format!("DELETE FROM {} WHERE {part} = ?1 AND {col} = ?2", table.name))?
+                .execute([date, val])?;
         }
         Output::Table { table, scope: None } => {
             delete_partition(tx, table, Some(date))?;

@@ -52,6 +52,9 @@ impl Warehouse {
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_BYTES / page.max(512))?;
         conn.pragma_update(None, "cache_size", -262_144i64)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        // The writer runs a handful of statements per partition (delete, insert, ledger,
+        // checks) for every asset: prepared once each, not once per partition.
+        conn.set_prepared_statement_cache_capacity(128);
         let mut wh = Warehouse { conn, path: path.to_path_buf() };
         wh.migrate()?;
         Ok(wh)
@@ -238,7 +241,9 @@ pub fn insert_rows<'a>(
 /// Deletes one partition of a table (`None` for a table partitioned as a whole).
 pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Option<&str>) -> Result<usize> {
     Ok(match (table.partition_column(), partition) {
-        (Some(col), Some(p)) => tx.execute(&format!("DELETE FROM {} WHERE {col} = ?1", table.name), [p])?,
+        (Some(col), Some(p)) => {
+            tx.prepare_cached(&format!("DELETE FROM {} WHERE {col} = ?1", table.name))?.execute([p])?
+        }
         _ => tx.execute(&format!("DELETE FROM {}", table.name), [])?,
     })
 }
