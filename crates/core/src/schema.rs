@@ -98,7 +98,7 @@ impl TableDef {
         }
         let mut sql = format!("CREATE TABLE IF NOT EXISTS {} (\n{}\n);\n", self.name, cols.join(",\n"));
         // A key that starts with the partition column already indexes it: a second index
-        // would only be written on every insert (docs/decisions.md, "No index twice").
+        // would only be written on every insert (docs/decisions.md, "Phases 2-4 under 10 s").
         if let Some(p) = self.partition_column().filter(|p| self.primary_key.first() != Some(p)) {
             sql.push_str(&format!("CREATE INDEX IF NOT EXISTS idx_{0}_{1} ON {0} ({1});\n", self.name, p));
         }

@@ -84,8 +84,8 @@ pub struct CompositeFactors {
 
 /// A breakdown: a flat JSON object written straight to text. Numbers keep three decimals
 /// (a breakdown explains a score, it is not an input of one), and the score itself is the
-/// row's column, not repeated here: the four breakdowns were 216 MB of a 850 MB warehouse
-/// as full-precision `serde_json` values (docs/decisions.md, "Compact factor breakdowns").
+/// row's column, not repeated here: the four breakdowns were 216 MB of an 870 MB warehouse
+/// as full-precision `serde_json` values (docs/decisions.md, "Phases 2-4 under 10 s").
 struct Breakdown(String);
 
 impl Breakdown {
@@ -218,7 +218,7 @@ fn fatigue(i: &CompositeInputs) -> (Option<f64>, String) {
         _ => {}
     }
     let score = (100.0 + parts.iter().map(|p| p.1).sum::<f64>()).clamp(0.0, 100.0);
-    // No age term: the data set has no birth dates (docs/decisions.md).
+    // No age term: the data set has no birth dates (docs/features.md).
     let ctx = Breakdown::new()
         .int("days_rest", rest)
         .flag("back_to_back", i.back_to_back)

@@ -1,9 +1,41 @@
-//! Helpers for `propcast bench`: process accounting from Linux `/proc`, and a copy of the
-//! data set without its last date (so that adding it back is a one-date incremental update).
+//! Helpers for `propcast bench`: process accounting from Linux `/proc`, a copy of the data
+//! set without its last date (so that adding it back is a one-date incremental update), and
+//! the write floor: what SQLite alone takes to write what phases 2-4 wrote.
 
 use crate::error::{Error, Result};
+use propcast_core::schema::ALL_TABLES;
+use propcast_store::Warehouse;
 use std::io::{Read, Write};
 use std::path::Path;
+
+/// The layers whose tables phases 2-4 write (the ingest's raw and reference tables, the
+/// analytics and the precompute tables).
+const PHASE_2_4_LAYERS: [&str; 4] = ["raw", "reference", "analytics", "precompute"];
+
+/// The write floor, seconds: an empty warehouse at `scratch` (same definitions and settings
+/// as every warehouse) is filled with the rows of the phase 2-4 tables of the warehouse
+/// `built`, one `INSERT … SELECT` per table and transaction, then checkpointed. No parsing,
+/// computing or binding: only SQLite's b-trees, WAL and checkpoint, on one thread, as the
+/// pipeline's single writer. No build of phases 2-4 can write its rows faster than this on
+/// the machine (docs/decisions.md, "Phases 2-4 under 10 s").
+pub fn write_floor(built: &Path, scratch: &Path) -> Result<f64> {
+    let mut wh = Warehouse::open(scratch)?;
+    let t0 = std::time::Instant::now();
+    wh.conn().execute("ATTACH DATABASE ?1 AS built", [built.to_string_lossy()])?;
+    for t in ALL_TABLES.iter().filter(|t| PHASE_2_4_LAYERS.contains(&t.layer)) {
+        let cols = t.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+        let tx = wh.transaction()?;
+        tx.execute(&format!("DELETE FROM main.{}", t.name), [])?;
+        tx.execute(
+            &format!("INSERT INTO main.{0} ({cols}) SELECT {cols} FROM built.{0} ORDER BY rowid", t.name),
+            [],
+        )?;
+        tx.commit()?;
+    }
+    wh.conn().execute("DETACH DATABASE built", [])?;
+    wh.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(t0.elapsed().as_secs_f64())
+}
 
 /// This process's CPU time so far, seconds (user + system; `/proc/self/stat`, Linux).
 pub fn process_cpu_seconds() -> f64 {

@@ -24,7 +24,7 @@ mod status;
 mod summary;
 mod up;
 
-pub use bench::{copy_dataset_before, last_date, process_cpu_seconds, process_peak_rss_mib};
+pub use bench::{copy_dataset_before, last_date, process_cpu_seconds, process_peak_rss_mib, write_floor};
 pub use checks::{ChecksConfig, Severity, Threshold, DEFAULT_CHECKS_TOML};
 pub use engine::{backfill, AssetReport, BackfillOptions, BackfillReport, NoProgress, PlanLine, Progress};
 pub use error::{Error, Result};
