@@ -4,7 +4,7 @@
 //! [`History::player_before`] and [`History::team_before`], so they see exactly the same
 //! games.
 
-use crate::util::parse_in;
+use crate::util::{in_two_halves, parse_in};
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
 use propcast_store::memo::{after_all, Latest};
@@ -319,7 +319,19 @@ impl History {
         SHARED.load(wh, &SOURCES, from, |whole| {
             let to = if whole { after_all() } else { last };
             let (a, b, all) = (from.to_string(), to.to_string(), ("", None));
-            Ok(History { players: player_games(wh, &a, &b, all)?, teams: team_games(wh, &a, &b, all)? })
+            if !whole {
+                return Ok(History {
+                    players: player_games(wh, &a, &b, all)?,
+                    teams: team_games(wh, &a, &b, all)?,
+                });
+            }
+            // Every player's games in two date halves at once; each player's later games
+            // follow his earlier ones, as one load in date order gives them.
+            let (mut players, later) = in_two_halves(wh, &a, &b, |wh, lo, hi| player_games(wh, lo, hi, all))?;
+            for (id, games) in later.into_iter().flatten() {
+                players.entry(id).or_default().extend(games);
+            }
+            Ok(History { players, teams: team_games(wh, &a, &b, all)? })
         })
     }
 

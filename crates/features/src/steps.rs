@@ -6,7 +6,7 @@ use crate::daily_cache::{CacheFacts, DailyCache};
 use crate::history::History;
 use crate::shot_zone::PlayerShotZone;
 use crate::team_defense::{LeagueZones, TeamDefenseZone};
-use crate::util::{calendar, parse};
+use crate::util::{calendar, in_two_halves, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
 use propcast_store::memo::{after_all, Latest};
@@ -34,7 +34,14 @@ fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -
     // `ContextRow::load`'s order, so a chunk's slice is exactly what a load of its dates gives.
     let all = POPULATION.load(wh, &sources, first, |whole| {
         let (a, b) = (first.to_string(), if whole { after_all() } else { last }.to_string());
-        ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b])
+        if !whole {
+            return ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b]);
+        }
+        let (mut rows, later) = in_two_halves(wh, &a, &b, |wh, lo, hi| {
+            ContextRow::load(wh, "c.game_date >= ?1 AND c.game_date < ?2", &[&lo, &hi])
+        })?;
+        rows.extend(later.into_iter().flatten());
+        Ok(rows)
     })?;
     let (from, to) = (all.partition_point(|c| c.date < first), all.partition_point(|c| c.date <= last));
     let idx = (from..to).filter(|i| wanted.contains(&all[*i].date)).collect();
