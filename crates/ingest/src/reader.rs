@@ -44,6 +44,11 @@ impl RawFile {
     }
 }
 
+/// A header field as the ingest names it: trimmed, without a byte-order mark.
+fn header_name(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').to_string()
+}
+
 /// One record of a file, located but not parsed.
 #[derive(Debug, Clone)]
 pub struct Record {
@@ -77,11 +82,14 @@ impl Scan {
         let mut put =
             |line: u64, span: std::ops::Range<usize>, field: Option<&[u8]>| groups.put(line, span, field);
         let header_end = text.iter().position(|b| *b == b'\n').map_or(text.len(), |i| i + 1);
-        let names: Vec<String> = String::from_utf8_lossy(&text[..header_end])
-            .trim_end()
-            .split(',')
-            .map(|h| h.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string())
-            .collect();
+        // The header as the parse proper reads it (same reader, same clean-up).
+        let header = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&text[..header_end])
+            .records()
+            .next()?
+            .ok()?;
+        let names: Vec<String> = header.iter().map(header_name).collect();
         let col = names.iter().position(|n| n == column)?;
         if !text.contains(&b'"') {
             let (mut start, mut line) = (header_end, 2u64);
@@ -219,7 +227,7 @@ impl CsvFile {
             .headers()
             .map_err(|e| at(1, Problem::Malformed(e.to_string())))?
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .map(header_name)
             .collect();
         let index = headers.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
         let mut records = Vec::with_capacity(lines.map_or(0, <[u64]>::len));

@@ -79,7 +79,7 @@ impl Delta {
         };
         while let Some(r) = rows.next()? {
             let (id, name, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            if *table == "player_games" {
+            if *table == schema::PLAYER_GAMES.name {
                 self.played.insert(id.clone());
             }
             *self.names.entry((id, name, table)).or_default() -= n;
@@ -94,7 +94,7 @@ impl Delta {
         let (Some(i), Some(j)) = (col("player_id"), col("player_name")) else { return };
         for r in rows {
             if let (Value::Text(id), Value::Text(name)) = (&r[i], &r[j]) {
-                if *table == "player_games" {
+                if *table == schema::PLAYER_GAMES.name {
                     self.played.insert(id.clone());
                 }
                 *self.names.entry((id.clone(), name.clone(), table)).or_default() += 1;
@@ -121,9 +121,8 @@ pub fn apply(tx: &Transaction<'_>, delta: &Delta) -> Result<()> {
     if touched.is_empty() {
         return rebuild_calendar(tx);
     }
-    let quoted: Vec<String> =
-        touched.iter().map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\""))).collect();
-    let ids = format!("[{}]", quoted.join(","));
+    // A JSON array of the ids, for `json_each` (serde_json escapes them).
+    let ids = serde_json::Value::from(touched.iter().cloned().collect::<Vec<String>>()).to_string();
     let mut players: BTreeMap<String, Entry> =
         touched.iter().map(|id| (id.clone(), Entry::default())).collect();
     {
