@@ -108,6 +108,20 @@ struct Partition {
     hash: String,
 }
 
+/// A validated table split into its partitions (rows sorted and hashed): done on the thread
+/// that built it, so the writing thread only compares and writes.
+struct Parted {
+    parts: BTreeMap<String, Partition>,
+    quarantined: Vec<(u64, String)>,
+    warnings: Vec<String>,
+}
+
+impl Parted {
+    fn new(def: &TableDef, b: Built) -> Parted {
+        Parted { parts: partition(def, b.rows), quarantined: b.quarantined, warnings: b.warnings }
+    }
+}
+
 fn partition(def: &TableDef, rows: Vec<Vec<Value>>) -> BTreeMap<String, Partition> {
     let idx = def.partition_column().and_then(|c| def.columns.iter().position(|x| x.name == c));
     let mut groups: BTreeMap<String, Vec<Vec<Value>>> = BTreeMap::new();
@@ -336,11 +350,10 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         };
         let (games, sched_built) = tables::schedule(&sched)?;
         let games = GameIndex::new(games);
+        let sched_parted = Parted::new(&schema::SCHEDULE, sched_built);
         // The schedule's content per date: a dependency of every date partition.
-        let schedule_hashes: HashMap<String, String> = partition(&schema::SCHEDULE, sched_built.rows.clone())
-            .into_iter()
-            .map(|(k, p)| (k, p.hash))
-            .collect();
+        let schedule_hashes: HashMap<String, String> =
+            sched_parted.parts.iter().map(|(k, p)| (k.clone(), p.hash.clone())).collect();
         let mut stored: HashMap<&str, HashMap<String, Stored>> = HashMap::new();
         for f in &files {
             stored.insert(f.def.name, stored_partitions(wh.conn(), f.def.name)?);
@@ -349,7 +362,8 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         let cw = match files[1].raw.take() {
             Some(raw) => {
                 let f = CsvFile::parse(raw)?;
-                Some((tables::crosswalk(&f, &mut players)?, FileMeta::from(f)))
+                let built = tables::crosswalk(&f, &mut players)?;
+                Some((Parted::new(&schema::PLAYER_ID_CROSSWALK, built), FileMeta::from(f)))
             }
             None => None,
         };
@@ -363,14 +377,17 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             .filter(|(i, f)| *i >= 2 && !f.unchanged)
             .filter_map(|(i, f)| f.raw.take().map(|r| (i, f.def, r)))
             .collect();
-        let (lines, others): (Vec<_>, Vec<_>) =
+        let (lines, mut others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
+        // The workers pop from the end: the largest file first, so the longest build (the box
+        // scores) overlaps the writing of the others instead of following it.
+        others.sort_by_key(|(_, _, raw)| raw.bytes.len());
         // `digest` is `players`' digest (PlayerIndex::digest), taken once per index state.
         let build = |def: &'static TableDef,
                      raw: RawFile,
                      players: &PlayerIndex,
                      digest: &str|
-         -> Result<(Built, FileMeta, Kept)> {
+         -> Result<(Parted, FileMeta, Kept)> {
             let t0 = std::time::Instant::now();
             let b = if def.name == schema::SHOT_ZONES_SEASON.name {
                 let file = CsvFile::parse(raw)?;
@@ -394,7 +411,10 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
                 b.0.rows.len(),
                 t0.elapsed().as_secs_f64()
             );
-            Ok(b)
+            let (t0, (built, file, kept)) = (std::time::Instant::now(), b);
+            let parted = Parted::new(def, built);
+            tracing::debug!("{}: partitioned and hashed in {:.2} s", def.name, t0.elapsed().as_secs_f64());
+            Ok((parted, file, kept))
         };
         let t0 = std::time::Instant::now();
         let at = now();
@@ -405,7 +425,7 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
         // Tables that failed validation, with their table index.
         let mut failed: Vec<(usize, Error)> = Vec::new();
         if !files[0].unchanged {
-            let whole = (0, sched_built, FileMeta::from(sched), Kept::default());
+            let whole = (0, sched_parted, FileMeta::from(sched), Kept::default());
             changed_any |=
                 stage(&tx, &files, &stored[files[0].def.name], whole, &at, &mut reports, &mut delta)?;
         }
@@ -507,22 +527,20 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     Ok(IngestReport { tables: reports })
 }
 
-/// Partitions and hashes one validated table, compares it with what the warehouse holds
+/// Compares one validated, partitioned table with what the warehouse holds
 /// (`stored`, read before the transaction: nothing else writes a table's partition records),
 /// writes its changed partitions and reports it. Returns whether anything changed.
 fn stage(
     tx: &Transaction<'_>,
     files: &[SourceFile],
     stored: &HashMap<String, Stored>,
-    (i, b, file, kept): (usize, Built, FileMeta, Kept),
+    (i, b, file, kept): (usize, Parted, FileMeta, Kept),
     at: &str,
     reports: &mut Vec<TableReport>,
     delta: &mut registry::Delta,
 ) -> Result<bool> {
     let def = files[i].def;
-    let t0 = std::time::Instant::now();
-    let parts = partition(def, b.rows);
-    tracing::debug!("{}: partitioned and hashed in {:.2} s", def.name, t0.elapsed().as_secs_f64());
+    let parts = b.parts;
     let changed: Vec<String> = parts
         .iter()
         .filter(|(k, p)| stored.get(*k).map(|s| &s.content_hash) != Some(&p.hash))

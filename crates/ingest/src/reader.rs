@@ -1,7 +1,7 @@
 //! Reading one data-set file: gzip or plain CSV, header mapped, every field located.
 
 use crate::error::{Error, Location, Problem, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,8 @@
 use crate::error::Result;
 use propcast_core::schema::{self, TableDef};
 use propcast_core::{parse_date, player_lookup, Season, SeasonCalendar, SeasonType};
-use propcast_store::{insert_rows, Transaction, Value};
+use propcast_store::{insert_rows, Row, SqliteError, Transaction, Value};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Tables whose names feed the registry, in order of trust for the display name.
@@ -153,6 +154,11 @@ pub fn apply(tx: &Transaction<'_>, delta: &Delta) -> Result<()> {
     rebuild_calendar(tx)
 }
 
+/// The text at column `i` of a row, borrowed.
+fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
+    r.get_ref(i)?.as_str().map_err(SqliteError::from)
+}
+
 /// The crosswalk's NBA ids and `player_games`' first and last dates (and NBA ids) of the
 /// players (all of them, or those of the JSON array `ids`).
 fn read_games(tx: &Transaction<'_>, players: &mut BTreeMap<String, Entry>, ids: Option<&str>) -> Result<()> {
@@ -171,20 +177,35 @@ fn read_games(tx: &Transaction<'_>, players: &mut BTreeMap<String, Entry>, ids: 
         let (id, nba) = row?;
         players.entry(id).or_default().nba = Some(nba);
     }
+    // First and last dates and the largest NBA id per player (what `min`, `max` and `max` of
+    // a `GROUP BY` give), folded here instead of sorting every row.
     let mut stmt = tx.prepare(&format!(
-        "SELECT player_id, min(game_date), max(game_date), max(nba_player_id) FROM player_games {} GROUP BY 1",
+        "SELECT player_id, game_date, nba_player_id FROM player_games {}",
         only("player_id")
     ))?;
-    let rows = stmt.query_map(propcast_store::params_from_iter(&params), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, first, last, nba) = row?;
+    let mut rows = stmt.query(propcast_store::params_from_iter(&params))?;
+    let mut games: FxHashMap<String, (String, String, Option<String>)> = FxHashMap::default();
+    while let Some(r) = rows.next()? {
+        let (id, date) = (text_at(r, 0)?, text_at(r, 1)?);
+        let nba = r.get_ref(2)?.as_str_or_null().map_err(SqliteError::from)?;
+        match games.get_mut(id) {
+            Some((first, last, max_nba)) => {
+                if date < first.as_str() {
+                    *first = date.to_string();
+                }
+                if date > last.as_str() {
+                    *last = date.to_string();
+                }
+                if nba.is_some_and(|n| max_nba.as_deref().is_none_or(|m| n > m)) {
+                    *max_nba = nba.map(str::to_string);
+                }
+            }
+            None => {
+                games.insert(id.to_string(), (date.to_string(), date.to_string(), nba.map(str::to_string)));
+            }
+        }
+    }
+    for (id, (first, last, nba)) in games {
         let e = players.entry(id).or_default();
         e.first = Some(first);
         e.last = Some(last);
@@ -225,16 +246,27 @@ fn player_row(id: &str, e: &Entry) -> Vec<Value> {
 pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
     let mut players: BTreeMap<String, Entry> = BTreeMap::new();
     for table in NAME_SOURCES {
-        let sql = format!(
-            "SELECT player_id, player_name, count(*) FROM {table}
-             WHERE player_id IS NOT NULL AND player_name IS NOT NULL GROUP BY 1, 2"
-        );
-        let mut stmt = tx.prepare(&sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
-        for row in rows {
-            let (id, name, n) = row?;
-            players.entry(id).or_default().names.push((name, table, n));
+        // Counted here rather than by `GROUP BY`, which sorted every row of the table.
+        let mut counts: FxHashMap<String, Vec<(String, i64)>> = FxHashMap::default();
+        let mut stmt = tx.prepare(&format!(
+            "SELECT player_id, player_name FROM {table} WHERE player_id IS NOT NULL AND player_name IS NOT NULL"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, name) = (text_at(r, 0)?, text_at(r, 1)?);
+            let names = match counts.get_mut(id) {
+                Some(v) => v,
+                None => counts.entry(id.to_string()).or_default(),
+            };
+            match names.iter_mut().find(|(n, _)| n == name) {
+                Some((_, c)) => *c += 1,
+                None => names.push((name.to_string(), 1)),
+            }
+        }
+        for (id, mut names) in counts {
+            names.sort_unstable();
+            let e = players.entry(id).or_default();
+            e.names.extend(names.into_iter().map(|(name, n)| (name, table, n)));
         }
     }
     read_games(tx, &mut players, None)?;

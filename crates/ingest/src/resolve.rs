@@ -2,7 +2,7 @@
 //! the crosswalk and the names seen.
 
 use propcast_core::{Date, GameId, GameRef, PlayerId, Season, SeasonCalendar, SeasonType, Team};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What the schedule says about one game.
 #[derive(Debug, Clone)]

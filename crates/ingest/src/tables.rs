@@ -6,7 +6,7 @@ use crate::resolve::{GameIndex, GameInfo, PlayerIndex};
 use propcast_core::schema::{self, ColType, TableDef};
 use propcast_core::{parse_date, player_lookup, Date, GameId, GameRef, PlayerId, Season, SeasonType, Team};
 use propcast_store::Value;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The rows built from one file, and what was kept out or noticed.
 #[derive(Debug, Default)]
@@ -96,7 +96,7 @@ struct KeyCheck(HashMap<String, u64>);
 
 impl KeyCheck {
     fn new() -> Self {
-        KeyCheck(HashMap::new())
+        KeyCheck(HashMap::default())
     }
     fn check(&mut self, row: &Row<'_>, column: &str, key: String) -> Result<()> {
         if let Some(first) = self.0.get(&key) {
