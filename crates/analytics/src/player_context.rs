@@ -155,6 +155,10 @@ impl Step for UpcomingPlayerGameContext {
         "player-context-2"
     }
 
+    fn shares_history(&self) -> bool {
+        true
+    }
+
     fn phase(&self) -> u8 {
         3
     }

@@ -167,6 +167,9 @@ macro_rules! step {
             fn pre_game(&self) -> bool {
                 true
             }
+            fn shares_history(&self) -> bool {
+                true
+            }
             fn phase(&self) -> u8 {
                 4
             }

@@ -304,13 +304,28 @@ fn stored_file_hash(conn: &Connection, table: &str) -> Result<Option<String>> {
 
 /// Every (name, player) pair of `player_games`, for resolving names in other tables.
 fn names_from_warehouse(conn: &Connection, players: &mut PlayerIndex) -> Result<()> {
+    // The distinct (name, id) pairs, collected here rather than by `SELECT DISTINCT` (a sort
+    // of every row).
     let mut stmt = conn.prepare(
-        "SELECT DISTINCT player_lookup, player_id FROM player_games WHERE player_lookup IS NOT NULL",
+        "SELECT player_lookup, player_id FROM player_games WHERE player_lookup IS NOT NULL AND player_id IS NOT NULL",
     )?;
     let mut rows = stmt.query([])?;
+    let mut pairs: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
     while let Some(r) = rows.next()? {
-        if let Ok(id) = PlayerId::parse(&r.get::<_, String>(1)?) {
-            players.add_name(&r.get::<_, String>(0)?, &id);
+        let text =
+            |i: usize| r.get_ref(i).and_then(|v| v.as_str().map_err(propcast_store::SqliteError::from));
+        let (lookup, id) = (text(0)?, text(1)?);
+        let ids = match pairs.get_mut(lookup) {
+            Some(ids) => ids,
+            None => pairs.entry(lookup.to_string()).or_default(),
+        };
+        if !ids.iter().any(|i| i == id) {
+            ids.push(id.to_string());
+        }
+    }
+    for (lookup, ids) in &pairs {
+        for id in ids.iter().filter_map(|i| PlayerId::parse(i).ok()) {
+            players.add_name(lookup, &id);
         }
     }
     Ok(())

@@ -116,10 +116,13 @@ impl BackfillReport {
 }
 
 /// How many stale dates are computed together (bounded memory, regular commits). Steps that
-/// read history take larger chunks: the prediction steps load a window of it per chunk (the
-/// phase 3-4 steps share one load, and 48- or 160-date chunks measured the same for them).
+/// load a window of history per chunk (the prediction steps) take larger chunks; steps that
+/// share one load for the run ([`Step::shares_history`]) take small ones: their rows in
+/// flight are fresh memory (zeroed by the kernel on first touch), and 40-date chunks cut
+/// phase 4's peak memory by a quarter and its time by about 5% against 160 (session 7).
 const CHUNK: usize = 32;
 const HISTORY_CHUNK: usize = 160;
+const SHARED_HISTORY_CHUNK: usize = 40;
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -595,8 +598,11 @@ fn compute_and_write(
     if planned.is_empty() {
         return Ok(());
     }
-    let size =
-        if step.inputs().iter().any(|i| i.window == Window::AllBefore) { HISTORY_CHUNK } else { CHUNK };
+    let size = match (step.shares_history(), step.inputs().iter().any(|i| i.window == Window::AllBefore)) {
+        (true, _) => SHARED_HISTORY_CHUNK,
+        (false, true) => HISTORY_CHUNK,
+        (false, false) => CHUNK,
+    };
     let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
     // One transaction per chunk: every partition in it is complete (rows, checks, ledger) or,
     // if the process dies before the commit, absent; a resumed run recomputes the chunk.

@@ -156,6 +156,13 @@ pub trait Step: Send + Sync {
     fn pre_game(&self) -> bool {
         false
     }
+    /// Whether the step reads its history through a load shared by the whole run
+    /// ([`crate::memo`]), so that its cost does not grow with the number of chunks: the
+    /// engine then computes it in smaller chunks (less memory in flight, the two workers
+    /// finishing closer together). Steps that load a window per chunk keep large chunks.
+    fn shares_history(&self) -> bool {
+        false
+    }
     /// Its gate checks, run on every partition before it is written.
     fn checks(&self) -> &'static [CheckSpec] {
         &[]

@@ -13,6 +13,13 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// How much of the file SQLite may map into memory (address space, not resident memory).
 const MMAP_BYTES: i64 = 1 << 34;
 
+/// The page cache of the read-write connection, KiB. Small on purpose: the pipeline writes
+/// far more than it rereads on this connection (its workers read through their own
+/// connections and the memory map), and every page of a larger cache is fresh memory the
+/// kernel must zero on first touch, about 1 s per GiB on the 2-core machine
+/// (docs/decisions.md, session 7).
+const CACHE_KIB: i64 = 16 << 10;
+
 /// WAL size that triggers a checkpoint.
 const WAL_CHECKPOINT_BYTES: i64 = 64 << 20;
 
@@ -50,7 +57,7 @@ impl Warehouse {
         // the file's page size (the setting counts pages).
         let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_BYTES / page.max(512))?;
-        conn.pragma_update(None, "cache_size", -262_144i64)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         // The writer runs a handful of statements per partition (delete, insert, ledger,
         // checks) for every asset: prepared once each, not once per partition.
