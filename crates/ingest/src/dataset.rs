@@ -312,9 +312,7 @@ fn names_from_warehouse(conn: &Connection, players: &mut PlayerIndex) -> Result<
     let mut rows = stmt.query([])?;
     let mut pairs: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
     while let Some(r) = rows.next()? {
-        let text =
-            |i: usize| r.get_ref(i).and_then(|v| v.as_str().map_err(propcast_store::SqliteError::from));
-        let (lookup, id) = (text(0)?, text(1)?);
+        let (lookup, id) = (registry::text_at(r, 0)?, registry::text_at(r, 1)?);
         let ids = match pairs.get_mut(lookup) {
             Some(ids) => ids,
             None => pairs.entry(lookup.to_string()).or_default(),

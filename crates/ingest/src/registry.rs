@@ -155,7 +155,7 @@ pub fn apply(tx: &Transaction<'_>, delta: &Delta) -> Result<()> {
 }
 
 /// The text at column `i` of a row, borrowed.
-fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
+pub(crate) fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
     r.get_ref(i)?.as_str().map_err(SqliteError::from)
 }
 
