@@ -16,7 +16,7 @@ use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Builds `upcoming_player_game_context`.
@@ -65,53 +65,95 @@ struct Played {
     usage: Option<f64>,
 }
 
-/// Every game each player played, ascending per player, and who played for each (game,
-/// team), in player order.
+/// Every game each player played from a first date on, ascending per player, and who played
+/// for each (game, team), in player order.
 struct PlayedHistory {
+    /// The first date read: nothing earlier is here.
+    from: Date,
     history: FxHashMap<String, Vec<Played>>,
     played_in: FxHashMap<(String, String), Vec<String>>,
+}
+
+/// How far before a run's first date played games are read (at least: the window also
+/// reaches back to the season's start and every team's 10th-last game). A row that needs
+/// more of its player's past (fewer than 10 games in the window, or a rest gap or prop streak
+/// running past its start) gets his earlier games read for him alone, so every row is what
+/// the whole history gives. A one-date update reads about a season instead of eight.
+const WINDOW_DAYS: i64 = 400;
+
+/// The played games (as [`played_history`] reads them) of `players` dated before `before`.
+fn played_before(
+    wh: &Warehouse,
+    players: &BTreeSet<String>,
+    before: Date,
+) -> Result<FxHashMap<String, Vec<Played>>> {
+    let ids = serde_json::Value::from(players.iter().cloned().collect::<Vec<String>>()).to_string();
+    let mut stmt = wh.conn().prepare(
+        "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
+         FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0 AND game_date < ?1
+           AND player_id IN (SELECT value FROM json_each(?2))
+         ORDER BY game_date, player_id",
+    )?;
+    let mut q = stmt.query(propcast_store::params![before.to_string(), ids])?;
+    let mut out: FxHashMap<String, Vec<Played>> = FxHashMap::default();
+    while let Some(r) = q.next()? {
+        let (pid, p) = played_row(r)?;
+        out.entry(pid).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// One row of the played-games queries: the player and his game.
+fn played_row(r: &propcast_store::Row<'_>) -> Result<(String, Played)> {
+    let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
+    let p = Played {
+        date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
+        game_id: r.get(2)?,
+        team: r.get(3)?,
+        season_year: r.get(4)?,
+        minutes: r.get(5)?,
+        points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
+        usage: r.get(7)?,
+    };
+    Ok((r.get(0)?, p))
 }
 
 /// The history of the last warehouse content asked for.
 static PLAYED: Latest<PlayedHistory> = Latest::new();
 
-/// Every played game, loaded once per content of `player_game_summary` (the ledger's
-/// partition hashes) and shared by the chunks of a backfill; each date slices it strictly
-/// before itself. Each chunk used to reload every earlier game, sorted, by itself. Outside
-/// an engine run ([`propcast_store::memo::sharing`]) every call loads
-/// ([`Latest::load`]).
-fn played_history(wh: &Warehouse) -> Result<Arc<PlayedHistory>> {
-    let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
+/// Every played game from `from` on, loaded once per content of `player_game_summary` (the
+/// ledger's partition hashes) and shared by the chunks of a backfill (a later `from` reuses
+/// the load); each date slices it strictly before itself. Outside an engine run
+/// ([`propcast_store::memo::sharing`]) every call loads ([`Latest::load`]).
+fn played_history(wh: &Warehouse, from: Date) -> Result<Arc<PlayedHistory>> {
     let load = |_whole: bool| {
         let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
         let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
-             FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0
+             FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0 AND game_date >= ?1
              ORDER BY game_date, player_id",
         )?;
         // Date order walks the date index (a sort of every row by player took most of a
         // one-date update); each player's games and each game's players come out in the
         // same order as a sort by player, then date.
-        let mut q = stmt.query([])?;
+        let mut q = stmt.query([from.to_string()])?;
         while let Some(r) = q.next()? {
-            let p = Played {
-                date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
-                game_id: r.get(2)?,
-                team: r.get(3)?,
-                season_year: r.get(4)?,
-                minutes: r.get(5)?,
-                points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
-                usage: r.get(7)?,
-            };
-            let pid: String = r.get(0)?;
+            let (pid, p) = played_row(r)?;
             played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
             history.entry(pid).or_default().push(p);
         }
-        Ok(PlayedHistory { history, played_in })
+        Ok(PlayedHistory { from, history, played_in })
     };
-    // The same load whether or not it is kept: a date's games are every earlier one.
-    PLAYED.load(wh, &["player_game_summary"], Date::MIN, load)
+    // The same load whether or not it is kept: every game from `from` on.
+    PLAYED.load(wh, &["player_game_summary"], from, load)
+}
+
+/// Whether `player_game_summary` has rows dated before `date` (the date index answers).
+fn has_rows_before(wh: &Warehouse, date: Date) -> Result<bool> {
+    let first: Option<String> =
+        wh.conn().query_row("SELECT min(game_date) FROM player_game_summary", [], |r| r.get(0))?;
+    Ok(first.is_some_and(|f| f < date.to_string()))
 }
 
 /// Per book: the earliest and the latest pre-game line.
@@ -124,7 +166,14 @@ struct BookLine {
 /// Consecutive most recent games above (over) and below (under) `line`; a push neither
 /// breaks nor extends a streak.
 pub fn prop_streaks(points_newest_first: impl Iterator<Item = f64>, line: Option<f64>) -> (i64, i64) {
-    let Some(line) = line else { return (0, 0) };
+    let (over, under, _) = streaks_and_end(points_newest_first, line);
+    (over, under)
+}
+
+/// [`prop_streaks`], and whether a game ended the streaks (false when the games ran out
+/// first: earlier games could have extended them).
+fn streaks_and_end(points_newest_first: impl Iterator<Item = f64>, line: Option<f64>) -> (i64, i64, bool) {
+    let Some(line) = line else { return (0, 0, true) };
     let (mut over, mut under) = (0i64, 0i64);
     for p in points_newest_first {
         if p > line && under == 0 {
@@ -134,10 +183,10 @@ pub fn prop_streaks(points_newest_first: impl Iterator<Item = f64>, line: Option
         } else if p == line {
             continue;
         } else {
-            break;
+            return (over, under, true);
         }
     }
-    (over, under)
+    (over, under, false)
 }
 
 /// Whether a player's season so far makes him a star (spec §4.4): 10+ games and 18+ points a
@@ -198,9 +247,25 @@ impl Step for UpcomingPlayerGameContext {
             }
         }
 
-        // Every game each player played (sliced strictly before each date below).
-        let shared = played_history(wh)?;
+        // Every game each player played from a window before the first date on (sliced
+        // strictly before each date below); `cut` when earlier games exist. The window holds
+        // at least the first date's season (stars) and every team's last 10 games before it
+        // (the rotation), so that only a player's own past can be too short for a row.
+        let first = dates[0];
+        let season_start = Date::from_ymd_opt(first.year() - i32::from(first.month() < 7), 7, 1);
+        let rotation_start = team_games.values().filter_map(|g| {
+            let k = g.partition_point(|(gd, _)| *gd < first);
+            (k > 0).then(|| g[k.saturating_sub(10)].0)
+        });
+        let from = [first - chrono::Duration::days(WINDOW_DAYS)]
+            .into_iter()
+            .chain(season_start)
+            .chain(rotation_start)
+            .min()
+            .unwrap_or(first);
+        let shared = played_history(wh, from)?;
         let (history, played_in) = (&shared.history, &shared.played_in);
+        let cut = has_rows_before(wh, shared.from)?;
 
         // The official inactive list of each game and team.
         let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::new();
@@ -250,142 +315,177 @@ impl Step for UpcomingPlayerGameContext {
                     time_zones_crossed, consecutive_road_games
              FROM upcoming_team_game_context WHERE game_date BETWEEN ?1 AND ?2",
         )?;
-        let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
-        let empty: Vec<Played> = Vec::new();
+        let mut team_rows: Vec<(Date, Vec<Value>)> = Vec::new();
         let mut q = stmt.query([&range.first, &range.last])?;
         while let Some(r) = q.next()? {
             let d = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
-            if !wanted.contains(&d) {
-                continue;
+            if wanted.contains(&d) {
+                team_rows
+                    .push((d, (0..9).map(|i| r.get::<_, Value>(i)).collect::<std::result::Result<_, _>>()?));
             }
-            let (game, team): (String, String) = (r.get(0)?, r.get(3)?);
-            let before = |pid: &str| -> &[Played] {
-                let h = history.get(pid).unwrap_or(&empty);
-                &h[..h.partition_point(|p| p.date < d)]
-            };
-            // The rotation: played for the team in its last 10 games, and still with it.
-            let mut population: BTreeMap<String, &'static str> = BTreeMap::new();
-            let tg = team_games.get(&team).map(Vec::as_slice).unwrap_or(&[]);
-            let last10: Vec<&String> =
-                tg.iter().filter(|(gd, _)| *gd < d).rev().take(10).map(|(_, g)| g).collect();
-            // A player on the other team's inactive list (traded, not yet played) belongs there.
-            let opponent: String = r.get(4)?;
-            let listed_by_opponent: HashSet<&String> =
-                inactive.get(&(game.clone(), opponent)).map(|v| v.iter().collect()).unwrap_or_default();
-            for g in last10 {
-                for pid in played_in.get(&(g.clone(), team.clone())).map(Vec::as_slice).unwrap_or(&[]) {
-                    if before(pid).last().is_some_and(|p| p.team == team) && !listed_by_opponent.contains(pid)
-                    {
-                        population.insert(pid.clone(), "rotation");
-                    }
-                }
-            }
-            let listed: HashSet<&String> =
-                inactive.get(&(game.clone(), team.clone())).map(|v| v.iter().collect()).unwrap_or_default();
-            for pid in &listed {
-                population.entry((*pid).clone()).or_insert("listed");
-            }
-            let season_year = i64::from(d.year()) - i64::from(d.month() < 7);
-            // Stars on the inactive list, from their season so far (once per team and game; a
-            // player is not counted among his own teammates out).
-            let stars_listed: HashSet<&String> = listed
-                .iter()
-                .copied()
-                .filter(|p| {
-                    let (mut n, mut pts, mut min) = (0usize, 0.0, 0.0);
-                    for g in before(p).iter().filter(|g| g.season_year == season_year) {
-                        n += 1;
-                        pts += g.points;
-                        min += g.minutes;
-                    }
-                    n > 0 && is_star(n, pts / n as f64, min / n as f64)
-                })
-                .collect();
-            let stars_out =
-                |me: &String| (stars_listed.len() - usize::from(stars_listed.contains(me))) as i64;
-            for (pid, why) in population {
-                let h = before(&pid);
-                let last = h.last();
-                let days_rest = last.map(|p| (d - p.date).num_days());
-                let prev_gap = (h.len() >= 2).then(|| (h[h.len() - 1].date - h[h.len() - 2].date).num_days());
-                // Days since the player last came back from 2+ days of rest (a gap of 3+ days).
-                let mut since_rest = None;
-                let mut next = d;
-                for p in h.iter().rev() {
-                    if (next - p.date).num_days() >= 3 {
-                        since_rest = Some((d - next).num_days());
-                        break;
-                    }
-                    next = p.date;
-                }
-                // Games less than `days` days before the date: a suffix of the ascending history.
-                let window = |days: i64| {
-                    let from = d - chrono::Duration::days(days);
-                    &h[h.partition_point(|p| p.date <= from)..]
+        }
+        let text = |v: &Value| match v {
+            Value::Text(s) => s.clone(),
+            _ => String::new(),
+        };
+        // The rows, given the whole histories read for some players (`extra`); a row whose
+        // player's window may be too short for it names him in `short`.
+        let empty: Vec<Played> = Vec::new();
+        let rows = |extra: &FxHashMap<String, Vec<Played>>, short: &mut BTreeSet<String>| -> Result<_> {
+            let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
+            for (d, r) in &team_rows {
+                let d = *d;
+                let (game, team) = (text(&r[0]), text(&r[3]));
+                let before = |pid: &str| -> &[Played] {
+                    let h = extra.get(pid).or_else(|| history.get(pid)).unwrap_or(&empty);
+                    &h[..h.partition_point(|p| p.date < d)]
                 };
-                let (w7, w14) = (window(7), window(14));
-                let b2b14 = w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
-                let last7: Vec<&Played> = h.iter().rev().take(7).collect();
-                let pts = |n: usize| mean(&h.iter().rev().take(n).map(|p| p.points).collect::<Vec<_>>());
-                let usage7: Vec<f64> = last7.iter().filter_map(|p| p.usage).collect();
-                let book = lines.get(&(game.clone(), pid.clone()));
-                let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
-                let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
-                let by_book = book.map(|b| {
-                    serde_json::Value::from(
-                        b.iter()
-                            .map(|(k, l)| {
-                                (k.clone(), serde_json::json!({"open": l.open, "latest": l.latest}))
-                            })
-                            .collect::<serde_json::Map<_, _>>(),
-                    )
-                    .to_string()
-                });
-                let (over, under) = prop_streaks(h.iter().rev().map(|p| p.points), current);
-                let oc = outcome.get(&(game.clone(), pid.clone())).copied();
-                out.entry(d).or_default().push(vec![
-                    Value::Text(game.clone()),
-                    Value::Text(d.to_string()),
-                    r.get(2)?,
-                    Value::Text(pid.clone()),
-                    Value::Text(team.clone()),
-                    r.get(4)?,
-                    r.get(5)?,
-                    Value::Text(why.into()),
-                    Value::Text(if listed.contains(&pid) { "out" } else { "available" }.into()),
-                    days_rest.map(int).unwrap_or(Value::Null),
-                    int((days_rest == Some(1)).into()),
-                    prev_gap.map(int).unwrap_or(Value::Null),
-                    since_rest.map(int).unwrap_or(Value::Null),
-                    int(w7.len() as i64),
-                    int(w14.len() as i64),
-                    Value::Real(w7.iter().map(|p| p.minutes).sum()),
-                    Value::Real(w14.iter().map(|p| p.minutes).sum()),
-                    opt_real(mean(&last7.iter().map(|p| p.minutes).collect::<Vec<_>>())),
-                    int(b2b14),
-                    opt_real(mean(&usage7)),
-                    opt_real(pts(5)),
-                    opt_real(pts(10)),
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    opt_real(open),
-                    opt_real(current),
-                    opt_real(open.zip(current).map(|(o, c)| c - o)),
-                    book.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
-                    book.map(|b| int(b.len() as i64)).unwrap_or(Value::Null),
-                    by_book.map(Value::Text).unwrap_or(Value::Null),
-                    int(over),
-                    int(under),
-                    int(stars_out(&pid)),
-                    match oc {
-                        Some((p, _)) => int(p.into()),
-                        None if outcome.is_empty() => Value::Null,
-                        None => int(0),
-                    },
-                    oc.and_then(|(_, p)| p).map(int).unwrap_or(Value::Null),
-                ]);
+                // The rotation: played for the team in its last 10 games, and still with it.
+                let mut population: BTreeMap<String, &'static str> = BTreeMap::new();
+                let tg = team_games.get(&team).map(Vec::as_slice).unwrap_or(&[]);
+                let last10: Vec<&String> =
+                    tg.iter().filter(|(gd, _)| *gd < d).rev().take(10).map(|(_, g)| g).collect();
+                // A player on the other team's inactive list (traded, not yet played) belongs there.
+                let opponent = text(&r[4]);
+                let listed_by_opponent: HashSet<&String> =
+                    inactive.get(&(game.clone(), opponent)).map(|v| v.iter().collect()).unwrap_or_default();
+                for g in last10 {
+                    for pid in played_in.get(&(g.clone(), team.clone())).map(Vec::as_slice).unwrap_or(&[]) {
+                        if before(pid).last().is_some_and(|p| p.team == team)
+                            && !listed_by_opponent.contains(pid)
+                        {
+                            population.insert(pid.clone(), "rotation");
+                        }
+                    }
+                }
+                let listed: HashSet<&String> = inactive
+                    .get(&(game.clone(), team.clone()))
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default();
+                for pid in &listed {
+                    population.entry((*pid).clone()).or_insert("listed");
+                }
+                let season_year = i64::from(d.year()) - i64::from(d.month() < 7);
+                // Stars on the inactive list, from their season so far (once per team and game; a
+                // player is not counted among his own teammates out).
+                let stars_listed: HashSet<&String> = listed
+                    .iter()
+                    .copied()
+                    .filter(|p| {
+                        let (mut n, mut pts, mut min) = (0usize, 0.0, 0.0);
+                        for g in before(p).iter().filter(|g| g.season_year == season_year) {
+                            n += 1;
+                            pts += g.points;
+                            min += g.minutes;
+                        }
+                        n > 0 && is_star(n, pts / n as f64, min / n as f64)
+                    })
+                    .collect();
+                let stars_out =
+                    |me: &String| (stars_listed.len() - usize::from(stars_listed.contains(me))) as i64;
+                for (pid, why) in population {
+                    let h = before(&pid);
+                    let last = h.last();
+                    let days_rest = last.map(|p| (d - p.date).num_days());
+                    let prev_gap =
+                        (h.len() >= 2).then(|| (h[h.len() - 1].date - h[h.len() - 2].date).num_days());
+                    // Days since the player last came back from 2+ days of rest (a gap of 3+ days).
+                    let mut since_rest = None;
+                    let mut next = d;
+                    for p in h.iter().rev() {
+                        if (next - p.date).num_days() >= 3 {
+                            since_rest = Some((d - next).num_days());
+                            break;
+                        }
+                        next = p.date;
+                    }
+                    // Games less than `days` days before the date: a suffix of the ascending history.
+                    let window = |days: i64| {
+                        let from = d - chrono::Duration::days(days);
+                        &h[h.partition_point(|p| p.date <= from)..]
+                    };
+                    let (w7, w14) = (window(7), window(14));
+                    let b2b14 =
+                        w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
+                    let last7: Vec<&Played> = h.iter().rev().take(7).collect();
+                    let pts = |n: usize| mean(&h.iter().rev().take(n).map(|p| p.points).collect::<Vec<_>>());
+                    let usage7: Vec<f64> = last7.iter().filter_map(|p| p.usage).collect();
+                    let book = lines.get(&(game.clone(), pid.clone()));
+                    let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
+                    let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
+                    let by_book = book.map(|b| {
+                        serde_json::Value::from(
+                            b.iter()
+                                .map(|(k, l)| {
+                                    (k.clone(), serde_json::json!({"open": l.open, "latest": l.latest}))
+                                })
+                                .collect::<serde_json::Map<_, _>>(),
+                        )
+                        .to_string()
+                    });
+                    let (over, under, ended) = streaks_and_end(h.iter().rev().map(|p| p.points), current);
+                    // Whether the loaded window holds all this row needs of the player's past.
+                    if cut && !extra.contains_key(&pid) && !(h.len() >= 10 && since_rest.is_some() && ended) {
+                        short.insert(pid.clone());
+                    }
+                    let oc = outcome.get(&(game.clone(), pid.clone())).copied();
+                    out.entry(d).or_default().push(vec![
+                        Value::Text(game.clone()),
+                        Value::Text(d.to_string()),
+                        r[2].clone(),
+                        Value::Text(pid.clone()),
+                        Value::Text(team.clone()),
+                        r[4].clone(),
+                        r[5].clone(),
+                        Value::Text(why.into()),
+                        Value::Text(if listed.contains(&pid) { "out" } else { "available" }.into()),
+                        days_rest.map(int).unwrap_or(Value::Null),
+                        int((days_rest == Some(1)).into()),
+                        prev_gap.map(int).unwrap_or(Value::Null),
+                        since_rest.map(int).unwrap_or(Value::Null),
+                        int(w7.len() as i64),
+                        int(w14.len() as i64),
+                        Value::Real(w7.iter().map(|p| p.minutes).sum()),
+                        Value::Real(w14.iter().map(|p| p.minutes).sum()),
+                        opt_real(mean(&last7.iter().map(|p| p.minutes).collect::<Vec<_>>())),
+                        int(b2b14),
+                        opt_real(mean(&usage7)),
+                        opt_real(pts(5)),
+                        opt_real(pts(10)),
+                        r[6].clone(),
+                        r[7].clone(),
+                        r[8].clone(),
+                        opt_real(open),
+                        opt_real(current),
+                        opt_real(open.zip(current).map(|(o, c)| c - o)),
+                        book.map(|_| Value::Text("consensus".into())).unwrap_or(Value::Null),
+                        book.map(|b| int(b.len() as i64)).unwrap_or(Value::Null),
+                        by_book.map(Value::Text).unwrap_or(Value::Null),
+                        int(over),
+                        int(under),
+                        int(stars_out(&pid)),
+                        match oc {
+                            Some((p, _)) => int(p.into()),
+                            None if outcome.is_empty() => Value::Null,
+                            None => int(0),
+                        },
+                        oc.and_then(|(_, p)| p).map(int).unwrap_or(Value::Null),
+                    ]);
+                }
             }
+            Ok(out)
+        };
+        // A second pass, only when some player's window was too short: with his whole
+        // history read, every row is what a load of every earlier game gives.
+        let mut short = BTreeSet::new();
+        let mut out = rows(&FxHashMap::default(), &mut short)?;
+        if !short.is_empty() {
+            let mut extra = played_before(wh, &short, shared.from)?;
+            for pid in &short {
+                let whole = extra.entry(pid.clone()).or_default();
+                whole.extend(history.get(pid).into_iter().flatten().cloned());
+            }
+            out = rows(&extra, &mut BTreeSet::new())?;
         }
         Ok(out.into_iter().map(|(d, r)| (d, PartitionData::Rows(r))).collect())
     }
