@@ -20,7 +20,7 @@ mod team_offense;
 pub mod travel;
 mod util;
 
-pub use player_context::{is_star, prop_streaks, UpcomingPlayerGameContext};
+pub use player_context::{is_star, prop_streaks, UpcomingPlayerGameContext, WINDOW_DAYS};
 pub use player_game_summary::{checked_usage, PlayerGameSummary, MAX_USAGE};
 pub use team_context::UpcomingTeamGameContext;
 pub use team_defense::TeamDefenseGameSummary;

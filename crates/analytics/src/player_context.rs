@@ -20,8 +20,26 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Builds `upcoming_player_game_context`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct UpcomingPlayerGameContext;
+#[derive(Debug, Clone, Copy)]
+pub struct UpcomingPlayerGameContext {
+    /// Days of played games read before a run's first date ([`WINDOW_DAYS`]).
+    window_days: i64,
+}
+
+impl Default for UpcomingPlayerGameContext {
+    fn default() -> Self {
+        UpcomingPlayerGameContext { window_days: WINDOW_DAYS }
+    }
+}
+
+impl UpcomingPlayerGameContext {
+    /// The step reading `days` of played games before a run's first date instead of
+    /// [`WINDOW_DAYS`]. The rows are the same for any window (a shorter one only reads more
+    /// players' earlier games one by one): a test holds them equal.
+    pub fn with_window(days: i64) -> Self {
+        UpcomingPlayerGameContext { window_days: days }
+    }
+}
 
 const INPUTS: &[Input] = &[
     Input { name: "schedule", window: Window::SameDate, why: "the games of the date" },
@@ -79,7 +97,7 @@ struct PlayedHistory {
 /// more of its player's past (fewer than 10 games in the window, or a rest gap or prop streak
 /// running past its start) gets his earlier games read for him alone, so every row is what
 /// the whole history gives. A one-date update reads about a season instead of eight.
-const WINDOW_DAYS: i64 = 400;
+pub const WINDOW_DAYS: i64 = 400;
 
 /// The played games (as [`played_history`] reads them) of `players` dated before `before`.
 fn played_before(
@@ -257,7 +275,7 @@ impl Step for UpcomingPlayerGameContext {
             let k = g.partition_point(|(gd, _)| *gd < first);
             (k > 0).then(|| g[k.saturating_sub(10)].0)
         });
-        let from = [first - chrono::Duration::days(WINDOW_DAYS)]
+        let from = [first - chrono::Duration::days(self.window_days)]
             .into_iter()
             .chain(season_start)
             .chain(rotation_start)

@@ -28,7 +28,7 @@ pub fn steps_with(config: &propcast_models::SystemsConfig) -> Vec<Box<dyn Step>>
         Box::new(propcast_analytics::TeamOffenseGameSummary),
         Box::new(propcast_analytics::TeamDefenseGameSummary),
         Box::new(propcast_analytics::UpcomingTeamGameContext),
-        Box::new(propcast_analytics::UpcomingPlayerGameContext),
+        Box::new(propcast_analytics::UpcomingPlayerGameContext::default()),
         Box::new(propcast_features::TeamDefenseZoneAnalysis),
         Box::new(propcast_features::PlayerShotZoneAnalysis),
         Box::new(propcast_features::PlayerDailyCache),

@@ -89,3 +89,35 @@ fn a_changed_partition_recomputes_only_its_dependents() {
     );
     assert_eq!(earlier[0][0], propcast_store::Value::Integer(0));
 }
+
+/// `upcoming_player_game_context` reads a window of played games and then, for a player whose
+/// window is too short for his row, his earlier games: its rows must not depend on the
+/// window. A one-day window (reaching back only to the season's start and each team's 10th
+/// last game) sends most players of a season's first weeks to that second read.
+#[test]
+fn the_player_context_is_the_same_whatever_window_it_reads() {
+    use propcast_pipeline::{ingest_dataset, parse_date, run_backfill, BackfillOptions};
+    use propcast_store::Step;
+    let data = tempfile::tempdir().unwrap();
+    dataset_between(data.path(), "2018-03-15", "2018-11-10");
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::new(dir.path());
+    ingest_dataset(&mut Warehouse::open(&home.warehouse()).unwrap(), data.path()).unwrap();
+    for phase in [2, 3] {
+        let opts = BackfillOptions { phase: Some(phase), workers: 2, ..Default::default() };
+        run_backfill(&home, &opts, &NoProgress).unwrap();
+    }
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let (whole, short) = (
+        propcast_analytics::UpcomingPlayerGameContext::default(),
+        propcast_analytics::UpcomingPlayerGameContext::with_window(1),
+    );
+    // After the season's 14 bootstrap days (no context rows before them).
+    for dates in [vec!["2018-11-01"], vec!["2018-11-08"], vec!["2018-11-02", "2018-11-05", "2018-11-09"]] {
+        let dates: Vec<_> = dates.iter().map(|d| parse_date(d).unwrap()).collect();
+        let expected = whole.compute(&wh, &dates).unwrap();
+        let rows: usize = expected.iter().map(|(_, p)| p.len()).sum();
+        assert!(rows > 50 * dates.len(), "{rows} rows for {dates:?}");
+        assert_eq!(short.compute(&wh, &dates).unwrap(), expected, "{dates:?}");
+    }
+}
