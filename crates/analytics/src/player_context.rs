@@ -8,9 +8,8 @@
 //! play", so training and serving see the same rows.
 
 use crate::util::{int, opt_real, step_err, DateRange};
-use chrono::Datelike;
 use propcast_core::stats::{mean, median};
-use propcast_core::{parse_date, schema, Date};
+use propcast_core::{parse_date, schema, Date, Season};
 use propcast_store::memo::Latest;
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
@@ -219,7 +218,7 @@ impl Step for UpcomingPlayerGameContext {
     }
 
     fn code_version(&self) -> &'static str {
-        "player-context-2"
+        "player-context-3"
     }
 
     fn shares_history(&self) -> bool {
@@ -264,26 +263,6 @@ impl Step for UpcomingPlayerGameContext {
                 team_games.entry(t).or_default().push((d, g.clone()));
             }
         }
-
-        // Every game each player played from a window before the first date on (sliced
-        // strictly before each date below); `cut` when earlier games exist. The window holds
-        // at least the first date's season (stars) and every team's last 10 games before it
-        // (the rotation), so that only a player's own past can be too short for a row.
-        let first = dates[0];
-        let season_start = Date::from_ymd_opt(first.year() - i32::from(first.month() < 7), 7, 1);
-        let rotation_start = team_games.values().filter_map(|g| {
-            let k = g.partition_point(|(gd, _)| *gd < first);
-            (k > 0).then(|| g[k.saturating_sub(10)].0)
-        });
-        let from = [first - chrono::Duration::days(self.window_days)]
-            .into_iter()
-            .chain(season_start)
-            .chain(rotation_start)
-            .min()
-            .unwrap_or(first);
-        let shared = played_history(wh, from)?;
-        let (history, played_in) = (&shared.history, &shared.played_in);
-        let cut = has_rows_before(wh, shared.from)?;
 
         // The official inactive list of each game and team.
         let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::new();
@@ -346,6 +325,37 @@ impl Step for UpcomingPlayerGameContext {
             Value::Text(s) => s.clone(),
             _ => String::new(),
         };
+        // The season a game belongs to, as the schedule says (not the calendar: the 2019-20
+        // season ended in October 2020).
+        let season_year =
+            |v: &Value| -> Result<i64> { Season::parse(&text(v)).map(|s| i64::from(s.year())).map_err(bad) };
+
+        // Every game each player played from a window before the first date on (sliced
+        // strictly before each date below); `cut` when earlier games exist. The window holds
+        // at least the first date's season (stars) and every team's last 10 games before it
+        // (the rotation), so that only a player's own past can be too short for a row.
+        let first = dates[0];
+        let mut seasons = Vec::with_capacity(team_rows.len());
+        for (_, r) in &team_rows {
+            seasons.push(season_year(&r[2])?);
+        }
+        let season_start =
+            seasons.iter().min().and_then(|y| Date::from_ymd_opt(i32::try_from(*y).ok()?, 7, 1));
+        let rotation_start = team_games.values().filter_map(|g| {
+            let k = g.partition_point(|(gd, _)| *gd < first);
+            (k > 0).then(|| g[k.saturating_sub(10)].0)
+        });
+        // Never under 15 days: the 7- and 14-day workload windows are read from it as they are.
+        let from = [first - chrono::Duration::days(self.window_days.max(15))]
+            .into_iter()
+            .chain(season_start)
+            .chain(rotation_start)
+            .min()
+            .unwrap_or(first);
+        let shared = played_history(wh, from)?;
+        let (history, played_in) = (&shared.history, &shared.played_in);
+        let cut = has_rows_before(wh, shared.from)?;
+
         // The rows, given the whole histories read for some players (`extra`); a row whose
         // player's window may be too short for it names him in `short`.
         let empty: Vec<Played> = Vec::new();
@@ -383,7 +393,7 @@ impl Step for UpcomingPlayerGameContext {
                 for pid in &listed {
                     population.entry((*pid).clone()).or_insert("listed");
                 }
-                let season_year = i64::from(d.year()) - i64::from(d.month() < 7);
+                let season_year = season_year(&r[2])?;
                 // Stars on the inactive list, from their season so far (once per team and game; a
                 // player is not counted among his own teammates out).
                 let stars_listed: HashSet<&String> = listed

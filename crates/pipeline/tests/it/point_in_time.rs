@@ -1,8 +1,8 @@
 //! Features for date D never see D's own box score or anything later.
 
 use crate::util::*;
-use propcast_pipeline::{up, Home, NoProgress};
-use propcast_store::{Value, Warehouse};
+use propcast_pipeline::{ingest_dataset, parse_date, run_backfill, up, BackfillOptions, Home, NoProgress};
+use propcast_store::{Step, Value, Warehouse};
 
 const UNTIL: &str = "2017-11-20";
 const D: &str = "2017-11-10";
@@ -96,17 +96,7 @@ fn a_changed_partition_recomputes_only_its_dependents() {
 /// last game) sends most players of a season's first weeks to that second read.
 #[test]
 fn the_player_context_is_the_same_whatever_window_it_reads() {
-    use propcast_pipeline::{ingest_dataset, parse_date, run_backfill, BackfillOptions};
-    use propcast_store::Step;
-    let data = tempfile::tempdir().unwrap();
-    dataset_between(data.path(), "2018-03-15", "2018-11-10");
-    let dir = tempfile::tempdir().unwrap();
-    let home = Home::new(dir.path());
-    ingest_dataset(&mut Warehouse::open(&home.warehouse()).unwrap(), data.path()).unwrap();
-    for phase in [2, 3] {
-        let opts = BackfillOptions { phase: Some(phase), workers: 2, ..Default::default() };
-        run_backfill(&home, &opts, &NoProgress).unwrap();
-    }
+    let (_data, _dir, home) = phase_3_home("2018-03-15", "2018-11-10");
     let wh = Warehouse::open(&home.warehouse()).unwrap();
     let (whole, short) = (
         propcast_analytics::UpcomingPlayerGameContext::default(),
@@ -120,4 +110,34 @@ fn the_player_context_is_the_same_whatever_window_it_reads() {
         assert!(rows > 50 * dates.len(), "{rows} rows for {dates:?}");
         assert_eq!(short.compute(&wh, &dates).unwrap(), expected, "{dates:?}");
     }
+}
+
+/// A home with the games dated in `[from, until)` ingested and phases 2 and 3 built.
+fn phase_3_home(from: &str, until: &str) -> (tempfile::TempDir, tempfile::TempDir, Home) {
+    let data = tempfile::tempdir().unwrap();
+    dataset_between(data.path(), from, until);
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::new(dir.path());
+    ingest_dataset(&mut Warehouse::open(&home.warehouse()).unwrap(), data.path()).unwrap();
+    for phase in [2, 3] {
+        let opts = BackfillOptions { phase: Some(phase), workers: 2, ..Default::default() };
+        run_backfill(&home, &opts, &NoProgress).unwrap();
+    }
+    (data, dir, home)
+}
+
+/// Stars out count a star's games of the season the game belongs to, as the schedule says:
+/// the 2019-20 season ended in the October 2020 bubble (the context once took the season
+/// from the calendar month and found no star anywhere after July 2020).
+#[test]
+fn stars_out_count_the_schedules_season_in_the_2020_bubble() {
+    let (_data, _dir, home) = phase_3_home("2020-01-01", "2020-08-20");
+    let wh = Warehouse::open(&home.warehouse()).unwrap();
+    let count = |sql: &str| match rows(&wh, sql)[0][0] {
+        Value::Integer(n) => n,
+        ref v => panic!("{v:?}"),
+    };
+    let bubble = "FROM upcoming_player_game_context WHERE game_date >= '2020-07-30'";
+    assert!(count(&format!("SELECT count(*) {bubble}")) > 1000);
+    assert!(count(&format!("SELECT count(*) {bubble} AND star_teammates_out > 0")) > 100);
 }
