@@ -327,7 +327,7 @@ impl Step for UpcomingPlayerGameContext {
         };
         // The season a game belongs to, as the schedule says (not the calendar: the 2019-20
         // season ended in October 2020).
-        let season_year =
+        let season_of =
             |v: &Value| -> Result<i64> { Season::parse(&text(v)).map(|s| i64::from(s.year())).map_err(bad) };
 
         // Every game each player played from a window before the first date on (sliced
@@ -335,12 +335,9 @@ impl Step for UpcomingPlayerGameContext {
         // at least the first date's season (stars) and every team's last 10 games before it
         // (the rotation), so that only a player's own past can be too short for a row.
         let first = dates[0];
-        let mut seasons = Vec::with_capacity(team_rows.len());
-        for (_, r) in &team_rows {
-            seasons.push(season_year(&r[2])?);
-        }
+        let seasons = team_rows.iter().map(|(_, r)| season_of(&r[2])).collect::<Result<Vec<i64>>>()?;
         let season_start =
-            seasons.iter().min().and_then(|y| Date::from_ymd_opt(i32::try_from(*y).ok()?, 7, 1));
+            seasons.into_iter().min().and_then(|y| Date::from_ymd_opt(i32::try_from(y).ok()?, 7, 1));
         let rotation_start = team_games.values().filter_map(|g| {
             let k = g.partition_point(|(gd, _)| *gd < first);
             (k > 0).then(|| g[k.saturating_sub(10)].0)
@@ -393,7 +390,7 @@ impl Step for UpcomingPlayerGameContext {
                 for pid in &listed {
                     population.entry((*pid).clone()).or_insert("listed");
                 }
-                let season_year = season_year(&r[2])?;
+                let season_year = season_of(&r[2])?;
                 // Stars on the inactive list, from their season so far (once per team and game; a
                 // player is not counted among his own teammates out).
                 let stars_listed: HashSet<&String> = listed
