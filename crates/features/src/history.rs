@@ -8,7 +8,7 @@ use crate::util::{in_two_halves, parse_in};
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
 use propcast_store::memo::{after_all, Latest};
-use propcast_store::{Result, Row, SqliteError, Warehouse};
+use propcast_store::{slot, text_at, Result, Row, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -189,11 +189,6 @@ fn date(s: &str) -> Result<Date> {
     parse_in("history", s)
 }
 
-/// The text at column `i`, borrowed from the row.
-fn str_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
-    r.get_ref(i)?.as_str().map_err(SqliteError::from)
-}
-
 /// Each player's rows dated in `[from, to)` (`filter` appended to the condition), ascending.
 fn player_games(
     wh: &Warehouse,
@@ -219,10 +214,10 @@ fn player_games(
         let z = |i: usize| r.get::<_, Option<f64>>(i);
         let zones = if dnp { None } else { Zones::read(r, 12)? };
         let g = PlayerGame {
-            date: date(str_at(r, 1)?)?,
+            date: date(text_at(r, 1)?)?,
             season_year: r.get(2)?,
-            team: TeamCode::of(str_at(r, 3)?),
-            opp: TeamCode::of(str_at(r, 4)?),
+            team: TeamCode::of(text_at(r, 3)?),
+            opp: TeamCode::of(text_at(r, 4)?),
             dnp,
             minutes: minutes.unwrap_or(0.0),
             points: points.unwrap_or(0) as f64,
@@ -232,13 +227,8 @@ fn player_games(
             usage: z(11)?,
             zones,
         };
-        let pid = str_at(r, 0)?;
-        match out.get_mut(pid) {
-            Some(v) => v.push(g),
-            None => {
-                out.insert(pid.to_string(), vec![g]);
-            }
-        }
+        let pid = text_at(r, 0)?;
+        slot(&mut out, pid).push(g);
     }
     Ok(out)
 }

@@ -8,7 +8,8 @@ use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
 use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
-    cmp_row, delete_partition, insert_rows, Connection, RowHasher, Transaction, Value, Warehouse,
+    cmp_row, delete_partition, insert_rows, slot, text_at, Connection, RowHasher, Transaction, Value,
+    Warehouse,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -312,11 +313,8 @@ fn names_from_warehouse(conn: &Connection, players: &mut PlayerIndex) -> Result<
     let mut rows = stmt.query([])?;
     let mut pairs: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
     while let Some(r) = rows.next()? {
-        let (lookup, id) = (registry::text_at(r, 0)?, registry::text_at(r, 1)?);
-        let ids = match pairs.get_mut(lookup) {
-            Some(ids) => ids,
-            None => pairs.entry(lookup.to_string()).or_default(),
-        };
+        let (lookup, id) = (text_at(r, 0)?, text_at(r, 1)?);
+        let ids = slot(&mut pairs, lookup);
         if !ids.iter().any(|i| i == id) {
             ids.push(id.to_string());
         }

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use propcast_core::schema::{self, TableDef};
 use propcast_core::{parse_date, player_lookup, Season, SeasonCalendar, SeasonType};
-use propcast_store::{insert_rows, Row, SqliteError, Transaction, Value};
+use propcast_store::{insert_rows, slot, text_at, SqliteError, Transaction, Value};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -154,11 +154,6 @@ pub fn apply(tx: &Transaction<'_>, delta: &Delta) -> Result<()> {
     rebuild_calendar(tx)
 }
 
-/// The text at column `i` of a row, borrowed.
-pub(crate) fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
-    r.get_ref(i)?.as_str().map_err(SqliteError::from)
-}
-
 /// The crosswalk's NBA ids and `player_games`' first and last dates (and NBA ids) of the
 /// players (all of them, or those of the JSON array `ids`).
 fn read_games(tx: &Transaction<'_>, players: &mut BTreeMap<String, Entry>, ids: Option<&str>) -> Result<()> {
@@ -254,10 +249,7 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (id, name) = (text_at(r, 0)?, text_at(r, 1)?);
-            let names = match counts.get_mut(id) {
-                Some(v) => v,
-                None => counts.entry(id.to_string()).or_default(),
-            };
+            let names = slot(&mut counts, id);
             match names.iter_mut().find(|(n, _)| n == name) {
                 Some((_, c)) => *c += 1,
                 None => names.push((name.to_string(), 1)),

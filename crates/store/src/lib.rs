@@ -30,6 +30,23 @@ pub use rusqlite::{params, params_from_iter, Connection, Error as SqliteError, R
 pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
 pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};
 
+/// The text at column `i` of a row, borrowed from it (an error when the value is not text).
+pub fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {
+    r.get_ref(i)?.as_str().map_err(SqliteError::from)
+}
+
+/// The value of `key` in a map keyed by owned strings, inserted (default) when absent; the
+/// key is copied only then (keys read from rows are borrowed text).
+pub fn slot<'m, V: Default, S: std::hash::BuildHasher>(
+    map: &'m mut std::collections::HashMap<String, V, S>,
+    key: &str,
+) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
 /// A number read from SQLite: REAL or INTEGER as `f64`, anything else (NULL, text, blob) as
 /// `None`.
 pub fn real(v: &Value) -> Option<f64> {
