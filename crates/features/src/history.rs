@@ -165,8 +165,50 @@ pub enum Who<'a> {
 /// Earlier games of players and teams, ascending by date.
 #[derive(Debug, Default)]
 pub struct History {
-    players: HashMap<String, Vec<PlayerGame>>,
-    teams: HashMap<String, Vec<TeamGame>>,
+    players: HashMap<String, Dated<PlayerGame>>,
+    teams: HashMap<String, Dated<TeamGame>>,
+}
+
+/// One player's or team's rows, ascending by date, with their dates kept apart: the steps
+/// cut a slice by date about a million times per backfill, and a binary search over the
+/// dates alone reads 4 bytes a row where one over the rows reads a cache line each.
+#[derive(Debug, Default)]
+struct Dated<T> {
+    dates: Vec<Date>,
+    rows: Vec<T>,
+}
+
+/// A row with a date.
+trait HasDate {
+    fn date(&self) -> Date;
+}
+
+impl HasDate for PlayerGame {
+    fn date(&self) -> Date {
+        self.date
+    }
+}
+
+impl HasDate for TeamGame {
+    fn date(&self) -> Date {
+        self.date
+    }
+}
+
+impl<T: HasDate> Dated<T> {
+    /// Each id's rows (ascending by date) with their dates.
+    fn index(by_id: HashMap<String, Vec<T>>) -> HashMap<String, Dated<T>> {
+        by_id
+            .into_iter()
+            .map(|(id, rows)| (id, Dated { dates: rows.iter().map(T::date).collect(), rows }))
+            .collect()
+    }
+
+    /// The rows dated in `[date − LOOKBACK_DAYS, date)`.
+    fn before(&self, date: Date) -> &[T] {
+        let from = date - chrono::Duration::days(LOOKBACK_DAYS);
+        &self.rows[self.dates.partition_point(|d| *d < from)..self.dates.partition_point(|d| *d < date)]
+    }
 }
 
 /// Which rows a history query selects: the condition appended to it and, for some ids only,
@@ -287,10 +329,10 @@ impl History {
         let to = last.to_string();
         let mut h = History::default();
         if let Some((filter, ids)) = rows_of(players, "player_id") {
-            h.players = player_games(wh, &from, &to, (&filter, ids.as_deref()))?;
+            h.players = Dated::index(player_games(wh, &from, &to, (&filter, ids.as_deref()))?);
         }
         if let Some((filter, ids)) = rows_of(teams, "o.team_abbr") {
-            h.teams = team_games(wh, &from, &to, (&filter, ids.as_deref()))?;
+            h.teams = Dated::index(team_games(wh, &from, &to, (&filter, ids.as_deref()))?);
         }
         Ok(h)
     }
@@ -311,8 +353,8 @@ impl History {
             let (a, b, all) = (from.to_string(), to.to_string(), ("", None));
             if !whole {
                 return Ok(History {
-                    players: player_games(wh, &a, &b, all)?,
-                    teams: team_games(wh, &a, &b, all)?,
+                    players: Dated::index(player_games(wh, &a, &b, all)?),
+                    teams: Dated::index(team_games(wh, &a, &b, all)?),
                 });
             }
             // Every player's games in two date halves at once; each player's later games
@@ -321,22 +363,18 @@ impl History {
             for (id, games) in later.into_iter().flatten() {
                 players.entry(id).or_default().extend(games);
             }
-            Ok(History { players, teams: team_games(wh, &a, &b, all)? })
+            Ok(History { players: Dated::index(players), teams: Dated::index(team_games(wh, &a, &b, all)?) })
         })
     }
 
     /// The player's rows dated in `[date − LOOKBACK_DAYS, date)`, ascending.
     pub fn player_before(&self, player: &str, date: Date) -> &[PlayerGame] {
-        let Some(v) = self.players.get(player) else { return &[] };
-        let from = date - chrono::Duration::days(LOOKBACK_DAYS);
-        &v[v.partition_point(|g| g.date < from)..v.partition_point(|g| g.date < date)]
+        self.players.get(player).map_or(&[], |v| v.before(date))
     }
 
     /// The team's games dated in `[date − LOOKBACK_DAYS, date)`, ascending.
     pub fn team_before(&self, team: &str, date: Date) -> &[TeamGame] {
-        let Some(v) = self.teams.get(team) else { return &[] };
-        let from = date - chrono::Duration::days(LOOKBACK_DAYS);
-        &v[v.partition_point(|g| g.date < from)..v.partition_point(|g| g.date < date)]
+        self.teams.get(team).map_or(&[], |v| v.before(date))
     }
 
     /// Every team's games before `date` (league averages).

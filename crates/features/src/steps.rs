@@ -13,7 +13,8 @@ use propcast_store::memo::{after_all, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 type Rows = BTreeMap<Date, Vec<Vec<Value>>>;
@@ -63,6 +64,25 @@ impl Population {
 /// The context rows last loaded (from a first date on, date order).
 static POPULATION: Latest<Vec<ContextRow>> = Latest::new();
 
+/// Rows of a stored phase-4 table by date and key (a player, a team, or a player and team),
+/// looked up without building an owned key per row.
+struct Facts<T>(HashMap<Date, HashMap<String, T>>);
+
+impl<T> Facts<T> {
+    fn get(&self, key: &str, date: Date) -> Option<&T> {
+        self.0.get(&date)?.get(key)
+    }
+}
+
+/// The key of a player on a team in [`cache_facts`], written into `buf`.
+fn player_team<'a>(buf: &'a mut String, player: &str, team: &str) -> &'a str {
+    buf.clear();
+    buf.push_str(player);
+    buf.push(' ');
+    buf.push_str(team);
+    buf
+}
+
 /// Reads `(key, date) → T` from a stored phase-4 table.
 fn read_by<T>(
     wh: &Warehouse,
@@ -70,17 +90,18 @@ fn read_by<T>(
     first: Date,
     last: Date,
     f: impl Fn(&propcast_store::Row<'_>) -> Result<T>,
-) -> Result<HashMap<(String, Date), T>> {
+) -> Result<Facts<T>> {
     let mut stmt = wh.conn().prepare(sql)?;
     let mut q = stmt.query([first.to_string(), last.to_string()])?;
-    let mut out = HashMap::new();
+    let mut out: HashMap<Date, HashMap<String, T>> = HashMap::default();
     while let Some(r) = q.next()? {
-        out.insert((r.get(0)?, parse(&r.get::<_, String>(1)?)?), f(r)?);
+        let date = parse(propcast_store::text_at(r, 1)?)?;
+        out.entry(date).or_default().insert(r.get(0)?, f(r)?);
     }
-    Ok(out)
+    Ok(Facts(out))
 }
 
-fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(String, Date), ShotFacts>> {
+fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<ShotFacts>> {
     read_by(
         wh,
         "SELECT player_id, analysis_date, primary_scoring_zone, paint_rate_last_10, mid_range_rate_last_10,
@@ -100,7 +121,7 @@ fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(String
     )
 }
 
-fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(String, Date), OppDefense>> {
+fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<OppDefense>> {
     read_by(
         wh,
         "SELECT team_abbr, analysis_date, defensive_rating_last_15, opponent_pace, paint_defense_vs_league_avg,
@@ -112,7 +133,7 @@ fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(Strin
     )
 }
 
-fn cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(String, Date), CacheFacts>> {
+fn cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CacheFacts>> {
     read_by(
         wh,
         "SELECT player_id || ' ' || team_abbr, cache_date, points_avg_last_5, points_avg_last_10, points_avg_season,
@@ -136,11 +157,7 @@ fn cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<HashMap<(Strin
     )
 }
 
-fn composite_facts(
-    wh: &Warehouse,
-    first: Date,
-    last: Date,
-) -> Result<HashMap<(String, Date), CompositeFacts>> {
+fn composite_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CompositeFacts>> {
     read_by(
         wh,
         "SELECT player_id, game_date, fatigue_score, shot_zone_mismatch_score, pace_score, usage_spike_score
@@ -280,7 +297,7 @@ impl PlayerShotZoneAnalysis {
         let pop = population(wh, first, last, wanted)?;
         let history = History::shared(wh, first, last)?;
         let mut out = Rows::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for c in pop.iter().filter(|c| seen.insert((c.player_id.as_str(), c.date))) {
             if let Some(s) =
                 PlayerShotZone::analyze(history.player_before(&c.player_id, c.date), c.season_year, c.day)
@@ -324,7 +341,7 @@ impl PlayerDailyCache {
             let h = history.player_before(&c.player_id, c.date);
             let team = history.team_before(&c.team, c.date);
             if let Some(dc) = DailyCache::summarize(h, team, c.season_year, c.workload) {
-                let shot = shots.get(&(c.player_id.clone(), c.date));
+                let shot = shots.get(&c.player_id, c.date);
                 out.entry(c.date).or_default().push(dc.row(&c.player_id, c.date, &c.season, &c.team, shot));
             }
         }
@@ -361,15 +378,15 @@ impl PlayerCompositeFactors {
         let (shots, opps, caches) =
             (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?, cache_facts(wh, first, last)?);
         let mut out = Rows::new();
+        let mut buf = String::new();
         for c in pop.iter() {
-            let key = (c.player_id.clone(), c.date);
             let usage = caches
-                .get(&(format!("{} {}", c.player_id, c.team), c.date))
+                .get(player_team(&mut buf, &c.player_id, &c.team), c.date)
                 .and_then(|f| f.player_usage_rate_season);
             let i = c.composite_inputs(
                 usage,
-                shots.get(&key).cloned(),
-                opps.get(&(c.opp.clone(), c.date)).copied(),
+                shots.get(&c.player_id, c.date).cloned(),
+                opps.get(&c.opp, c.date).copied(),
             );
             out.entry(c.date).or_default().push(CompositeFactors::compute(&i).row(
                 &c.player_id,
@@ -431,18 +448,18 @@ impl MlFeatureStore {
         let lines = line_history(wh, first, last, None)?;
         let (shots, opps) = (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?);
         let (caches, composites) = (cache_facts(wh, first, last)?, composite_facts(wh, first, last)?);
-        let mut out_by_game: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+        let mut out_by_game: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
         for c in pop.iter().filter(|c| c.status == "out") {
             out_by_game.entry((&c.game_id, &c.team)).or_default().push(&c.player_id);
         }
         let mut out = Rows::new();
+        let mut buf = String::new();
         for c in pop.iter() {
-            let key = (c.player_id.clone(), c.date);
             let p4 = Phase4 {
-                cache: caches.get(&(format!("{} {}", c.player_id, c.team), c.date)).copied(),
-                composite: composites.get(&key).copied(),
-                zones: shots.get(&key).map(|s| (s.paint_rate, s.mid_rate, s.three_rate)),
-                opp: opps.get(&(c.opp.clone(), c.date)).copied(),
+                cache: caches.get(player_team(&mut buf, &c.player_id, &c.team), c.date).copied(),
+                composite: composites.get(&c.player_id, c.date).copied(),
+                zones: shots.get(&c.player_id, c.date).map(|s| (s.paint_rate, s.mid_rate, s.three_rate)),
+                opp: opps.get(&c.opp, c.date).copied(),
             };
             let teammates_out = out_by_game
                 .get(&(c.game_id.as_str(), c.team.as_str()))

@@ -8,8 +8,7 @@ use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
 use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
-    cmp_row, delete_partition, insert_rows, slot, text_at, Connection, RowHasher, Transaction, Value,
-    Warehouse,
+    cmp_row, delete_partition, slot, text_at, Connection, Inserter, RowHasher, Transaction, Value, Warehouse,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -630,12 +629,13 @@ fn write_table(
         tx.execute_batch(&format!("DROP INDEX IF EXISTS {i}"))?;
     }
     let source = |key: &str| p.kept.source_hashes.get(key);
+    let mut inserter = Inserter::new(tx, p.def)?;
     for key in &p.changed {
         let part = &p.parts[key];
         if patch {
             delta.add_rows(p.def, part.rows.iter().map(Vec::as_slice));
         }
-        insert_rows(tx, p.def, part.rows.iter().map(Vec::as_slice))?;
+        inserter.insert(part.rows.iter().map(Vec::as_slice))?;
         tx.execute(
             "INSERT INTO ingest_partitions (table_name, partition, rows, content_hash, source_hash)
              VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::hash::RowHasher;
+use crate::insert::Inserter;
 use propcast_core::schema::{self, TableDef};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -227,22 +228,14 @@ impl Warehouse {
     }
 }
 
-/// Inserts rows (values in the table's column order) with one prepared statement.
+/// Inserts rows (values in the table's column order) with one statement prepared for the
+/// call; a writer inserting many batches into one table keeps an [`Inserter`] instead.
 pub fn insert_rows<'a>(
     tx: &Transaction<'_>,
     table: &TableDef,
     rows: impl IntoIterator<Item = &'a [Value]>,
 ) -> Result<usize> {
-    let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!("INSERT INTO {} ({}) VALUES ({})", table.name, cols.join(", "), marks.join(", "));
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut n = 0;
-    for row in rows {
-        stmt.execute(rusqlite::params_from_iter(row.iter()))?;
-        n += 1;
-    }
-    Ok(n)
+    Inserter::new(tx, table)?.insert(rows)
 }
 
 /// Deletes one partition of a table (`None` for a table partitioned as a whole).
