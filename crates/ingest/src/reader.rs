@@ -12,7 +12,7 @@ pub struct RawFile {
     pub path: PathBuf,
     /// The bytes as stored.
     pub bytes: Vec<u8>,
-    /// SHA-256 of the bytes.
+    /// SHA-256 of the bytes (as `sha256sum` prints it).
     pub sha256: String,
 }
 
@@ -23,9 +23,9 @@ impl RawFile {
             location: Location { file: path.to_path_buf(), line: 0, column: None },
             problem: Problem::Unreadable(e.to_string()),
         })?;
-        let mut h = propcast_store::RowHasher::new();
-        h.bytes(&bytes);
-        Ok(RawFile { path: path.to_path_buf(), bytes, sha256: h.finish() })
+        use sha2::Digest;
+        let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+        Ok(RawFile { path: path.to_path_buf(), bytes, sha256 })
     }
 
     /// The file's text: the bytes, gunzipped if the file is `.gz`.
