@@ -164,7 +164,8 @@ mod tests {
         assert_eq!(ins.insert(rows.iter().map(Vec::as_slice)).expect("insert"), 2);
         // The rows' text was read in place: freeing them changes nothing stored.
         drop(rows);
-        let got: Vec<(String, Option<i64>, Option<f64>, Option<String>)> = conn
+        type Stored = (String, Option<i64>, Option<f64>, Option<String>);
+        let got: Vec<Stored> = conn
             .prepare("SELECT k, i, r, t FROM t ORDER BY k")
             .expect("select")
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
