@@ -35,8 +35,18 @@ impl Team {
     /// Parses a tricode or any known variant (`BRK`, `CHO`, `PHO`, `GS`, `NO`, `NY`, `SA`,
     /// `UTAH`, `WSH`, ...), case-insensitively.
     pub fn parse(s: &str) -> Result<Team> {
-        let up = s.trim().to_ascii_uppercase();
-        let code = VARIANTS.iter().find(|(v, _)| *v == up).map(|(_, c)| *c).unwrap_or(up.as_str());
+        // Upper-cased on the stack: every box-score row parses two codes.
+        let t = s.trim().as_bytes();
+        let mut buf = [0u8; 8];
+        let up = match buf.get_mut(..t.len()) {
+            Some(b) => {
+                b.copy_from_slice(t);
+                b.make_ascii_uppercase();
+                std::str::from_utf8(b).unwrap_or_default()
+            }
+            None => "",
+        };
+        let code = VARIANTS.iter().find(|(v, _)| *v == up).map(|(_, c)| *c).unwrap_or(up);
         TRICODES
             .iter()
             .position(|t| *t == code)
