@@ -105,10 +105,14 @@ mod tests {
             ("UTAH", "UTA"),
             ("WSH", "WAS"),
             ("bos", "BOS"),
+            (" Utah ", "UTA"),
+            ("gsw", "GSW"),
         ] {
             assert_eq!(Team::parse(v).unwrap().code(), c, "{v}");
         }
         assert!(Team::parse("XYZ").is_err());
+        assert!(Team::parse("").is_err());
+        assert!(Team::parse("BOSTON CELTICS").is_err(), "longer than any code");
         assert_eq!(Team::parse("BKN").unwrap().bbref_code(), "BRK");
         assert_eq!(Team::all().count(), 30);
     }

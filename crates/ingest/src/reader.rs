@@ -383,3 +383,29 @@ impl<'a> Row<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> CsvFile {
+        let raw = RawFile { path: PathBuf::from("t.csv"), bytes: text.as_bytes().to_vec(), sha256: String::new() };
+        CsvFile::parse_text(&raw, text.as_bytes()).expect("parse")
+    }
+
+    #[test]
+    fn integers_written_as_floats_and_trimmed_fields() {
+        let f = file("a,b\n25.0, x \n-5.0,\u{a0}y\u{a0}\n25.5,\t\n1000000000000000.0,z\n+7.0,Ünï \n");
+        let rows: Vec<Row<'_>> = f.rows().collect();
+        assert_eq!(rows[0].int("a").expect("int"), Some(25));
+        assert_eq!(rows[1].int("a").expect("int"), Some(-5));
+        assert!(rows[2].int("a").is_err(), "25.5 is not an integer");
+        assert!(rows[3].int("a").is_err(), "1e15 is out of the exact range");
+        assert_eq!(rows[4].int("a").expect("int"), Some(7));
+        // Trimmed as str::trim does, Unicode spaces included.
+        assert_eq!(rows[0].get("b"), Some("x"));
+        assert_eq!(rows[1].get("b"), Some("y"));
+        assert_eq!(rows[2].get("b"), None);
+        assert_eq!(rows[4].get("b"), Some("Ünï"));
+    }
+}
