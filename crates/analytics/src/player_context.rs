@@ -15,7 +15,8 @@ use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Builds `upcoming_player_game_context`.
@@ -251,7 +252,7 @@ impl Step for UpcomingPlayerGameContext {
         let wanted: HashSet<Date> = dates.iter().copied().collect();
 
         // Each team's games up to the last date (schedule: teams and dates only).
-        let mut team_games: HashMap<String, Vec<(Date, String)>> = HashMap::new();
+        let mut team_games: HashMap<String, Vec<(Date, String)>> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, game_date, home_abbr, away_abbr FROM schedule WHERE game_date <= ?1 ORDER BY game_date",
         )?;
@@ -265,7 +266,7 @@ impl Step for UpcomingPlayerGameContext {
         }
 
         // The official inactive list of each game and team.
-        let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, team_abbr, player_id FROM player_availability
              WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'",
@@ -276,7 +277,7 @@ impl Step for UpcomingPlayerGameContext {
         }
 
         // Points lines captured before tip-off: per (game, player), per book, first and last.
-        let mut lines: HashMap<(String, String), BTreeMap<String, BookLine>> = HashMap::new();
+        let mut lines: HashMap<(String, String), BTreeMap<String, BookLine>> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, player_id, book, line FROM prop_lines
              WHERE game_date BETWEEN ?1 AND ?2 AND market = 'player_points' AND is_main_line = 1
@@ -296,7 +297,7 @@ impl Step for UpcomingPlayerGameContext {
         }
 
         // The label.
-        let mut outcome: HashMap<(String, String), (bool, Option<i64>)> = HashMap::new();
+        let mut outcome: HashMap<(String, String), (bool, Option<i64>)> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, player_id, is_dnp, minutes_played, points FROM player_game_summary
              WHERE game_date BETWEEN ?1 AND ?2",

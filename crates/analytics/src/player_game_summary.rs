@@ -7,7 +7,7 @@ use propcast_core::Date;
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Builds `player_game_summary` for a date from its box scores, team totals, shot zones and
 /// availability.
@@ -107,7 +107,7 @@ impl Step for PlayerGameSummary {
         let wanted: HashSet<String> = dates.iter().map(Date::to_string).collect();
         let params = [&range.first, &range.last];
 
-        let mut teams: HashMap<(String, String), TeamTotals> = HashMap::new();
+        let mut teams: HashMap<(String, String), TeamTotals> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, team_abbr, fga, fta, tov, minutes, win FROM team_games WHERE game_date BETWEEN ?1 AND ?2",
         )?;
@@ -124,7 +124,7 @@ impl Step for PlayerGameSummary {
             );
         }
 
-        let mut zones: HashMap<(String, String), PlayerZones> = HashMap::new();
+        let mut zones: HashMap<(String, String), PlayerZones> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, player_id, ra_fga + paint_fga + mid_fga + lc3_fga + rc3_fga + atb3_fga + bc_fga,
                     ra_fga + paint_fga, ra_fgm + paint_fgm, mid_fga, mid_fgm,
@@ -146,7 +146,7 @@ impl Step for PlayerGameSummary {
         }
 
         let mut out = Vec::new();
-        let mut played: HashSet<(String, String)> = HashSet::new();
+        let mut played: HashSet<(String, String)> = HashSet::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, game_date, season, season_year, season_type, player_id, player_lookup, player_name,
                     team_abbr, opp_abbr, is_home, starter, minutes, pts, fga, fgm, fg3a, fg3m, fta, ftm,

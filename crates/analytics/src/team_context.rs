@@ -7,7 +7,8 @@ use propcast_core::{parse_date, schema, Date, Season, Team};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Builds `upcoming_team_game_context`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -86,8 +87,8 @@ impl Step for UpcomingTeamGameContext {
         let Some(range) = DateRange::of(dates) else { return Ok(vec![]) };
         let bad = |e: propcast_core::Error| step_err("upcoming_team_game_context", e.to_string());
         // Every game up to the last date, per team, in date order (schedule: no scores read).
-        let mut per_team: HashMap<Team, Vec<TeamGame>> = HashMap::new();
-        let mut meta: HashMap<String, (String, i64, String)> = HashMap::new();
+        let mut per_team: HashMap<Team, Vec<TeamGame>> = HashMap::default();
+        let mut meta: HashMap<String, (String, i64, String)> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT game_id, game_date, season, season_year, season_type, home_abbr, away_abbr
              FROM schedule WHERE game_date <= ?1 ORDER BY game_date, game_id",
@@ -112,7 +113,8 @@ impl Step for UpcomingTeamGameContext {
             }
         }
         // Results of games strictly before the last date (a target on D reads only dates < D).
-        let mut results: HashMap<(String, Team), Result1> = HashMap::new();
+        // Each game's results by team, looked up by borrowed game id.
+        let mut results: HashMap<String, Vec<(Team, Result1)>> = HashMap::default();
         let mut stmt = wh.conn().prepare(
             "SELECT o.game_id, o.team_abbr, o.win_flag, o.margin_of_victory, o.pace, d.defensive_rating
              FROM team_offense_game_summary o
@@ -122,32 +124,39 @@ impl Step for UpcomingTeamGameContext {
         let mut q = stmt.query([&range.last])?;
         while let Some(r) = q.next()? {
             let team = Team::parse(&r.get::<_, String>(1)?).map_err(bad)?;
-            results.insert(
-                (r.get(0)?, team),
-                Result1 {
-                    win: r.get::<_, i64>(2)? == 1,
-                    margin: r.get(3)?,
-                    pace: r.get(4)?,
-                    def_rating: r.get(5)?,
-                },
-            );
+            let res = Result1 {
+                win: r.get::<_, i64>(2)? == 1,
+                margin: r.get(3)?,
+                pace: r.get(4)?,
+                def_rating: r.get(5)?,
+            };
+            let by_team = propcast_store::slot(&mut results, propcast_store::text_at(r, 0)?);
+            match by_team.iter_mut().find(|(t, _)| *t == team) {
+                Some(slot) => slot.1 = res,
+                None => by_team.push((team, res)),
+            }
         }
         let wanted: HashSet<Date> = dates.iter().copied().collect();
+        let result_of = |game_id: &str, team: Team| {
+            results.get(game_id).and_then(|v| v.iter().find(|(t, _)| *t == team)).map(|(_, r)| *r)
+        };
         let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
         for (team, games) in &per_team {
             for (i, g) in games.iter().enumerate() {
                 if !wanted.contains(&g.date) {
                     continue;
                 }
-                // Only earlier dates: a result exists for them only if they are < D anyway.
-                let before: Vec<&TeamGame> = games[..i].iter().filter(|p| p.date < g.date).collect();
-                let season_before: Vec<&TeamGame> =
-                    before.iter().copied().filter(|p| p.season == g.season).collect();
+                // Only earlier dates: a result exists for them only if they are < D anyway. The
+                // team's games are in date order, so those are a prefix.
+                let before = &games[..games[..i].partition_point(|p| p.date < g.date)];
+                let season_before: Vec<&TeamGame> = before.iter().filter(|p| p.season == g.season).collect();
                 let last = season_before.last();
                 let days_since = last.map(|p| (g.date - p.date).num_days());
-                let in_window =
-                    |days: i64| before.iter().filter(|p| (g.date - p.date).num_days() < days).count() as i64;
-                let res = |p: &TeamGame| results.get(&(p.game_id.clone(), *team)).copied();
+                // Games less than `days` days back: a suffix of `before`.
+                let in_window = |days: i64| {
+                    (before.len() - before.partition_point(|p| (g.date - p.date).num_days() >= days)) as i64
+                };
+                let res = |p: &TeamGame| result_of(&p.game_id, *team);
                 let (mut wins, mut losses) = (0i64, 0i64);
                 for p in season_before.iter().rev() {
                     match res(p) {
@@ -186,7 +195,7 @@ impl Step for UpcomingTeamGameContext {
                         .iter()
                         .rev()
                         .filter(|p| p.date < g.date)
-                        .filter_map(|p| results.get(&(p.game_id.clone(), t)).and_then(f))
+                        .filter_map(|p| result_of(&p.game_id, t).as_ref().and_then(f))
                         .take(10)
                         .collect();
                     mean(&v)

@@ -6,7 +6,7 @@ use propcast_core::{schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Builds `team_offense_game_summary` from the team box scores and the players' shot zones.
 #[derive(Debug, Default, Clone, Copy)]
@@ -51,7 +51,7 @@ pub(crate) fn team_zones(wh: &Warehouse, range: &DateRange) -> Result<HashMap<(S
                 sum(lc3_fga + rc3_fga + atb3_fga), sum(lc3_fgm + rc3_fgm + atb3_fgm)
          FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2 GROUP BY 1, 2",
     )?;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     let mut rows = stmt.query([&range.first, &range.last])?;
     while let Some(r) = rows.next()? {
         let g = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0));

@@ -2,7 +2,7 @@
 //! them: great-circle miles and time zones crossed.
 
 use propcast_core::Team;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const LOCATIONS_JSON: &str = include_str!("../../../data/static/team_locations.json");
@@ -32,7 +32,7 @@ fn arenas() -> &'static HashMap<Team, Arena> {
     static ARENAS: OnceLock<HashMap<Team, Arena>> = OnceLock::new();
     ARENAS.get_or_init(|| {
         let v: serde_json::Value = serde_json::from_str(LOCATIONS_JSON).unwrap_or_default();
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         if let Some(teams) = v["teams"].as_object() {
             for (code, t) in teams {
                 let (Ok(team), Some(lat), Some(lon), Some(off)) = (

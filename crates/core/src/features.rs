@@ -318,25 +318,40 @@ impl Quality {
     /// Scores the tags of a row (one per feature, in contract order).
     pub fn score(tags: &[Tag]) -> Quality {
         debug_assert_eq!(tags.len(), FEATURE_COUNT);
-        let counts = |f: &FeatureDef, t: Tag| f.required || t != Tag::Missing;
-        let mean_of = |pick: &dyn Fn(&FeatureDef) -> bool| {
-            let w: Vec<f64> = FEATURES
-                .iter()
-                .zip(tags)
-                .filter(|(f, t)| pick(f) && counts(f, **t))
-                .map(|(_, t)| t.weight())
-                .collect();
-            crate::stats::mean(&w).unwrap_or(100.0)
+        // One pass: the weights of the features that count, summed in contract order for
+        // the row (slot 0) and for each category (slot 1 + its place in Category::ALL).
+        let mut sums = [(0.0f64, 0usize); 1 + Category::ALL.len()];
+        let mut required_missing = 0;
+        for (f, t) in FEATURES.iter().zip(tags) {
+            required_missing += usize::from(f.required && *t == Tag::Missing);
+            if !(f.required || *t != Tag::Missing) {
+                continue;
+            }
+            let c = 1 + Category::ALL.iter().position(|c| *c == f.category).unwrap_or(0);
+            for slot in [0, c] {
+                sums[slot].0 += t.weight();
+                sums[slot].1 += 1;
+            }
+        }
+        let mean_of = |slot: usize| {
+            let (sum, n) = sums[slot];
+            if n == 0 {
+                100.0
+            } else {
+                sum / n as f64
+            }
         };
-        let required_missing =
-            FEATURES.iter().zip(tags).filter(|(f, t)| f.required && **t == Tag::Missing).count();
-        let mut score = mean_of(&|_| true);
+        let mut score = mean_of(0);
         if required_missing >= 5 {
             score = score.min(49.0);
         } else if required_missing >= 1 {
             score = score.min(69.0);
         }
-        let categories = Category::ALL.map(|c| (c, mean_of(&|f: &FeatureDef| f.category == c)));
+        let mut i = 0;
+        let categories = Category::ALL.map(|c| {
+            i += 1;
+            (c, mean_of(i))
+        });
         let cat = |c: Category| categories.iter().find(|(k, _)| *k == c).map(|(_, v)| *v).unwrap_or(0.0);
         let tier = Tier::of(score);
         Quality {

@@ -389,7 +389,8 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> CsvFile {
-        let raw = RawFile { path: PathBuf::from("t.csv"), bytes: text.as_bytes().to_vec(), sha256: String::new() };
+        let raw =
+            RawFile { path: PathBuf::from("t.csv"), bytes: text.as_bytes().to_vec(), sha256: String::new() };
         CsvFile::parse_text(&raw, text.as_bytes()).expect("parse")
     }
 
