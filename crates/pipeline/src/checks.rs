@@ -216,12 +216,14 @@ pub fn run_checks(
             CheckKind::NotNull { column, skip_if } => {
                 let i = idx(column)?;
                 let skip = skip_if.map(idx).transpose()?;
-                let counted: Vec<&Vec<Value>> =
-                    rows.iter().filter(|r| skip.is_none_or(|s| r[s] != Value::Integer(1))).collect();
-                let nulls: Vec<&Vec<Value>> =
-                    counted.iter().copied().filter(|r| r[i] == Value::Null).collect();
-                let share =
-                    if counted.is_empty() { 1.0 } else { 1.0 - nulls.len() as f64 / counted.len() as f64 };
+                let (mut counted, mut nulls) = (0usize, Vec::new());
+                for r in rows.iter().filter(|r| skip.is_none_or(|s| r[s] != Value::Integer(1))) {
+                    counted += 1;
+                    if r[i] == Value::Null {
+                        nulls.push(r);
+                    }
+                }
+                let share = if counted == 0 { 1.0 } else { 1.0 - nulls.len() as f64 / counted as f64 };
                 CheckOutcome {
                     name,
                     severity: t.severity,
@@ -265,7 +267,7 @@ pub fn run_checks(
             }
             CheckKind::UniqueKey => {
                 let key: Vec<usize> = table.primary_key.iter().map(|k| idx(k)).collect::<Result<_>>()?;
-                let mut seen = HashSet::with_capacity(rows.len());
+                let mut seen = HashSet::with_capacity_and_hasher(rows.len(), rustc_hash::FxBuildHasher);
                 let dups: Vec<&Vec<Value>> =
                     rows.iter().filter(|r| !seen.insert(key_text(r, &key))).collect();
                 CheckOutcome {
