@@ -151,6 +151,13 @@ impl Warehouse {
             if stored.as_deref() == Some(hash.as_str()) {
                 continue;
             }
+            // Recorded by a release that hashed with SHA-256: the same definition keeps its
+            // table (only the hash is rewritten). Its rows are recomputed anyway, since every
+            // partition's fingerprint changes with the hash function.
+            if stored.as_deref() == Some(legacy_ddl_hash(&ddl).as_str()) {
+                tx.execute("UPDATE warehouse_meta SET value = ?2 WHERE key = ?1", [&key, &hash])?;
+                continue;
+            }
             if stored.is_some() {
                 tx.execute_batch(&format!("DROP TABLE IF EXISTS {};", t.name))?;
                 if t.layer == "raw" {
@@ -228,6 +235,18 @@ impl Warehouse {
     }
 }
 
+/// A table definition's hash as releases before session 8 recorded it: SHA-256 of the row
+/// encoding of the DDL text (a text tag, its length, the bytes, an end mark).
+fn legacy_ddl_hash(ddl: &str) -> String {
+    use sha2::Digest;
+    let mut sha = sha2::Sha256::new();
+    sha.update([3u8]);
+    sha.update((ddl.len() as u64).to_le_bytes());
+    sha.update(ddl.as_bytes());
+    sha.update([0xffu8]);
+    format!("{:x}", sha.finalize())
+}
+
 /// Inserts rows (values in the table's column order) with one statement prepared for the
 /// call; a writer inserting many batches into one table keeps an [`Inserter`] instead.
 pub fn insert_rows<'a>(
@@ -251,6 +270,43 @@ pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_definition_hashed_by_an_earlier_release_keeps_its_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("w.sqlite");
+        let ddl = schema::GAME_DATES.ddl();
+        {
+            let wh = Warehouse::open(&p).expect("open");
+            wh.conn()
+                .execute(
+                    "INSERT INTO game_dates VALUES ('2024-10-22', '2024-25', 2024, 2, 2, 0, 0, 0, 0, 1)",
+                    [],
+                )
+                .expect("insert");
+            // As a release before session 8 recorded it (SHA-256 of the encoded DDL).
+            wh.conn()
+                .execute(
+                    "UPDATE warehouse_meta SET value = ?1 WHERE key = 'ddl:game_dates'",
+                    [legacy_ddl_hash(&ddl)],
+                )
+                .expect("legacy hash");
+        }
+        let wh = Warehouse::open(&p).expect("reopen");
+        assert_eq!(wh.count("game_dates").expect("count"), 1, "the table was kept");
+        let stored: String = wh
+            .conn()
+            .query_row("SELECT value FROM warehouse_meta WHERE key = 'ddl:game_dates'", [], |r| r.get(0))
+            .expect("meta");
+        assert_eq!(stored, Warehouse::ddl_hash(&schema::GAME_DATES), "and its hash rewritten");
+        // A definition that really changed is still rebuilt.
+        wh.conn()
+            .execute("UPDATE warehouse_meta SET value = 'other' WHERE key = 'ddl:game_dates'", [])
+            .expect("x");
+        drop(wh);
+        let wh = Warehouse::open(&p).expect("reopen");
+        assert_eq!(wh.count("game_dates").expect("count"), 0);
+    }
 
     #[test]
     fn refuses_newer_schema() {
