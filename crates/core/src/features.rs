@@ -347,11 +347,7 @@ impl Quality {
         } else if required_missing >= 1 {
             score = score.min(69.0);
         }
-        let mut i = 0;
-        let categories = Category::ALL.map(|c| {
-            i += 1;
-            (c, mean_of(i))
-        });
+        let categories: [(Category, f64); 5] = std::array::from_fn(|i| (Category::ALL[i], mean_of(1 + i)));
         let cat = |c: Category| categories.iter().find(|(k, _)| *k == c).map(|(_, v)| *v).unwrap_or(0.0);
         let tier = Tier::of(score);
         Quality {

@@ -36,10 +36,10 @@ fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -
     let all = POPULATION.load(wh, &sources, first, |whole| {
         let (a, b) = (first.to_string(), if whole { after_all() } else { last }.to_string());
         if !whole {
-            return ContextRow::load(wh, "c.game_date BETWEEN ?1 AND ?2", &[&a, &b]);
+            return ContextRow::load(wh, "game_date BETWEEN ?1 AND ?2", &[&a, &b]);
         }
         let (mut rows, later) = in_two_halves(wh, &a, &b, |wh, lo, hi| {
-            ContextRow::load(wh, "c.game_date >= ?1 AND c.game_date < ?2", &[&lo, &hi])
+            ContextRow::load(wh, "game_date >= ?1 AND game_date < ?2", &[&lo, &hi])
         })?;
         rows.extend(later.into_iter().flatten());
         Ok(rows)

@@ -66,17 +66,17 @@ pub struct ContextRow {
 /// this far back.
 const RECENT_DAYS: i64 = 60;
 
-const CONTEXT_SQL: &str =
-    "SELECT c.game_id, c.player_id, c.game_date, c.season, c.team_abbr, c.opponent_team_abbr,
-        c.home_game, c.pre_game_status, c.days_rest, c.back_to_back, c.games_in_last_7_days,
-        c.games_in_last_14_days, c.minutes_in_last_7_days, c.minutes_in_last_14_days,
-        c.back_to_backs_last_14_days, c.avg_usage_rate_last_7_games, c.star_teammates_out,
-        c.current_points_line, c.opening_points_line, c.lines_by_book, c.prop_over_streak,
-        c.prop_under_streak
-    FROM upcoming_player_game_context c";
+const CONTEXT_SQL: &str = "SELECT game_id, player_id, game_date, season, team_abbr, opponent_team_abbr,
+        home_game, pre_game_status, days_rest, back_to_back, games_in_last_7_days,
+        games_in_last_14_days, minutes_in_last_7_days, minutes_in_last_14_days,
+        back_to_backs_last_14_days, avg_usage_rate_last_7_games, star_teammates_out,
+        current_points_line, opening_points_line, lines_by_book, prop_over_streak,
+        prop_under_streak
+    FROM upcoming_player_game_context";
 
 impl ContextRow {
-    /// Loads the context rows matching `filter` (a condition on `c.game_date` or `c.game_id`),
+    /// Loads the context rows matching `filter` (a condition on `game_date` or `game_id`,
+    /// unqualified: the same condition selects the schedule's and team context's rows),
     /// ordered by date, game and player, with the schedule's season type, the calendar's
     /// season year and day, and the team context's rest and pace (a row without a schedule
     /// or calendar entry is left out, one without a team context row has those missing).
@@ -87,11 +87,9 @@ impl ContextRow {
         filter: &str,
         params: &[&dyn propcast_store::ToSql],
     ) -> Result<Vec<ContextRow>> {
-        let on = |alias: &str| filter.replace("c.", &format!("{alias}."));
         let mut playoff: HashMap<String, bool> = HashMap::default();
-        let mut stmt = wh
-            .conn()
-            .prepare_cached(&format!("SELECT s.game_id, s.season_type FROM schedule s WHERE {}", on("s")))?;
+        let mut stmt =
+            wh.conn().prepare_cached(&format!("SELECT game_id, season_type FROM schedule WHERE {filter}"))?;
         let mut q = stmt.query(params)?;
         while let Some(r) = q.next()? {
             playoff.insert(r.get(0)?, text_at(r, 1)? == "Playoffs");
@@ -105,22 +103,21 @@ impl ContextRow {
         }
         let mut teams: HashMap<(String, String), (Option<i64>, Option<f64>)> = HashMap::default();
         let mut stmt = wh.conn().prepare_cached(&format!(
-            "SELECT t.game_id, t.team_abbr, t.opponent_days_rest, t.pace_differential
-             FROM upcoming_team_game_context t WHERE {}",
-            on("t")
+            "SELECT game_id, team_abbr, opponent_days_rest, pace_differential
+             FROM upcoming_team_game_context WHERE {filter}"
         ))?;
         let mut q = stmt.query(params)?;
         while let Some(r) = q.next()? {
             teams.insert((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?));
         }
         let mut stmt = wh.conn().prepare_cached(&format!(
-            "{CONTEXT_SQL} WHERE {filter} ORDER BY c.game_date, c.game_id, c.player_id"
+            "{CONTEXT_SQL} WHERE {filter} ORDER BY game_date, game_id, player_id"
         ))?;
         // Sized up front: grown by doubling, a whole run's rows (≈ 300k of ~300 bytes) were
         // copied and their fresh pages faulted in several times over.
         let n: i64 = wh
             .conn()
-            .prepare_cached(&format!("SELECT count(*) FROM upcoming_player_game_context c WHERE {filter}"))?
+            .prepare_cached(&format!("SELECT count(*) FROM upcoming_player_game_context WHERE {filter}"))?
             .query_row(params, |r| r.get(0))?;
         let mut q = stmt.query(params)?;
         let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));

@@ -10,8 +10,8 @@ use crate::home::Home;
 use crate::plan::{ledger, plan_asset, Mode, Planned, Reason};
 use propcast_core::{parse_date, Date};
 use propcast_store::{
-    cmp_row, delete_partition, insert_rows, params, Connection, Inserter, Output, PartitionData, RowHasher,
-    Step, Transaction, Value, Warehouse, Window,
+    cmp_row, delete_partition, params, Connection, Inserter, Output, PartitionData, RowHasher, Step,
+    Transaction, Value, Warehouse, Window,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{mpsc, Mutex};
@@ -342,9 +342,9 @@ fn prepare(
 /// either its failure (an error-severity check failed) or its rows and ledger row. Returns
 /// (ended, rows, warnings).
 #[allow(clippy::too_many_arguments)]
-fn write_partition(
-    tx: &Transaction<'_>,
-    inserter: Option<&mut Inserter<'_>>,
+fn write_partition<'t>(
+    tx: &'t Transaction<'_>,
+    inserter: &mut Option<Inserter<'t>>,
     home: &Home,
     step: &dyn Step,
     planned: &Planned,
@@ -375,10 +375,11 @@ fn write_partition(
             }
             if let Output::Table { table, .. } = out {
                 delete_rows(tx, step, &ds, home)?;
-                match inserter {
-                    Some(ins) => ins.insert(rows.iter().map(Vec::as_slice))?,
-                    None => insert_rows(tx, table, rows.iter().map(Vec::as_slice))?,
+                let ins = match inserter {
+                    Some(ins) => ins,
+                    None => inserter.insert(Inserter::new(tx, table)?),
                 };
+                ins.insert(rows.iter().map(Vec::as_slice))?;
             }
             lw.write(tx, Ended::Ok, rows.len(), hash.as_deref().unwrap_or_default(), None, None)?;
             Ok((Ended::Ok, rows.len(), warnings))
@@ -615,17 +616,14 @@ fn compute_and_write(
         let tx = wh.transaction()?;
         match result {
             Ok(mut ready) => {
-                // One insert statement for the chunk's partitions.
-                let mut inserter = match step.output() {
-                    Output::Table { table, .. } => Some(Inserter::new(&tx, table)?),
-                    _ => None,
-                };
+                // One insert statement for the chunk's partitions, prepared by the first.
+                let mut inserter = None;
                 for p in &chunk {
                     let r = ready.remove(&p.date).ok_or_else(|| {
                         Error::Graph(format!("{}: {} was not prepared", step.name(), p.date))
                     })?;
                     let (ended, rows, warnings) =
-                        write_partition(&tx, inserter.as_mut(), home, step, p, r, run_id, &started)?;
+                        write_partition(&tx, &mut inserter, home, step, p, r, run_id, &started)?;
                     match ended {
                         Ended::Ok => rep.computed += 1,
                         Ended::Skipped => rep.skipped += 1,
