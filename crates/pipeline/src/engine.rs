@@ -338,9 +338,12 @@ fn prepare(
     }
 }
 
+/// How a partition's write ended: (ended, rows written, warnings).
+type Outcome = (Ended, usize, usize);
+
 /// Writes one prepared partition inside the caller's transaction: its check results, then
 /// either its failure (an error-severity check failed) or its rows and ledger row. Returns
-/// (ended, rows, warnings).
+/// (ended, rows, warnings) and the rows themselves, for a worker to free (see [`Spent`]).
 #[allow(clippy::too_many_arguments)]
 fn write_partition<'t>(
     tx: &'t Transaction<'_>,
@@ -351,7 +354,7 @@ fn write_partition<'t>(
     ready: Ready,
     run_id: &str,
     started_at: &str,
-) -> Result<(Ended, usize, usize)> {
+) -> Result<(Outcome, Vec<Vec<Value>>)> {
     let ds = planned.date.to_string();
     let lw = LedgerWrite { step, date: &ds, planned, run_id, started_at };
     let Ready { data, outcomes, hash } = ready;
@@ -371,7 +374,7 @@ fn write_partition<'t>(
                 .to_string();
                 tracing::error!("{} {ds}: {why}: {}", step.name(), failed[0].message);
                 lw.write(tx, Ended::Failed, 0, "", Some(&why), Some(&error))?;
-                return Ok((Ended::Failed, 0, warnings));
+                return Ok(((Ended::Failed, 0, warnings), rows));
             }
             if let Output::Table { table, .. } = out {
                 delete_rows(tx, step, &ds, home)?;
@@ -382,14 +385,14 @@ fn write_partition<'t>(
                 ins.insert(rows.iter().map(Vec::as_slice))?;
             }
             lw.write(tx, Ended::Ok, rows.len(), hash.as_deref().unwrap_or_default(), None, None)?;
-            Ok((Ended::Ok, rows.len(), warnings))
+            Ok(((Ended::Ok, rows.len(), warnings), rows))
         }
         (Output::Files { .. }, PartitionData::Files(files)) => {
             let mut h = RowHasher::new();
             if files.is_empty() {
                 delete_rows(tx, step, &ds, home)?;
                 lw.write(tx, Ended::Ok, 0, &h.finish(), None, None)?;
-                return Ok((Ended::Ok, 0, 0));
+                return Ok(((Ended::Ok, 0, 0), vec![]));
             }
             for (rel, bytes) in &files {
                 write_file(home, rel, bytes)?;
@@ -397,7 +400,7 @@ fn write_partition<'t>(
                 h.bytes(bytes);
             }
             lw.write(tx, Ended::Ok, files.len(), &h.finish(), None, None)?;
-            Ok((Ended::Ok, files.len(), 0))
+            Ok(((Ended::Ok, files.len(), 0), vec![]))
         }
         _ => Err(Error::Graph(format!("{} returned the wrong kind of output", step.name()))),
     }
@@ -586,6 +589,29 @@ pub fn backfill(
 
 type ChunkResult = (Vec<Planned>, std::result::Result<HashMap<Date, Ready>, String>, String);
 
+/// Rows the writer has inserted, freed by the next worker to take a chunk. Freeing a chunk's
+/// rows (millions of small allocations, most of them made on another thread) cost the single
+/// writer thread about 8% of its time, and in the assets whose writer is the bottleneck the
+/// workers are waiting for it anyway (docs/decisions.md, session 9).
+#[derive(Default)]
+struct Spent(Mutex<Vec<Vec<Vec<Value>>>>);
+
+impl Spent {
+    fn put(&self, rows: Vec<Vec<Value>>) {
+        if !rows.is_empty() {
+            if let Ok(mut v) = self.0.lock() {
+                v.push(rows);
+            }
+        }
+    }
+
+    /// Frees what has been put so far, on the calling thread.
+    fn free(&self) {
+        let spent = self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default();
+        drop(spent);
+    }
+}
+
 /// Computes the planned partitions in chunks (in `workers` threads, each with its own read
 /// connection, which also sort, gate and hash what they computed) and writes each on this
 /// thread as it arrives.
@@ -612,6 +638,7 @@ fn compute_and_write(
     let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
     // One transaction per chunk: every partition in it is complete (rows, checks, ledger) or,
     // if the process dies before the commit, absent; a resumed run recomputes the chunk.
+    let spent = Spent::default();
     let mut handle = |wh: &mut Warehouse, (chunk, result, started): ChunkResult| -> Result<()> {
         let tx = wh.transaction()?;
         match result {
@@ -622,8 +649,9 @@ fn compute_and_write(
                     let r = ready.remove(&p.date).ok_or_else(|| {
                         Error::Graph(format!("{}: {} was not prepared", step.name(), p.date))
                     })?;
-                    let (ended, rows, warnings) =
+                    let ((ended, rows, warnings), written) =
                         write_partition(&tx, &mut inserter, home, step, p, r, run_id, &started)?;
+                    spent.put(written);
                     match ended {
                         Ended::Ok => rep.computed += 1,
                         Ended::Skipped => rep.skipped += 1,
@@ -684,6 +712,7 @@ fn compute_and_write(
             let t = std::time::Instant::now();
             handle(wh, (chunk, r, started))?;
             write_us += t.elapsed().as_micros();
+            spent.free();
         }
         log(write_us);
         return Ok(());
@@ -694,7 +723,7 @@ fn compute_and_write(
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (queue, path) = (&queue, &path);
+            let (queue, path, spent) = (&queue, &path, &spent);
             scope.spawn(move || {
                 let reader = match Warehouse::open_read_only(path) {
                     Ok(r) => r,
@@ -706,6 +735,7 @@ fn compute_and_write(
                     }
                 };
                 while let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    spent.free();
                     let started = now();
                     let r = compute(&reader, &chunk);
                     if tx.send((chunk, r, started)).is_err() {

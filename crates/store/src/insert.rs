@@ -20,11 +20,25 @@ use rusqlite::Connection;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::marker::PhantomData;
 
-/// One table's `INSERT` statement, prepared once and run for any number of rows. It borrows
-/// the connection (or transaction) it was prepared on and is finalized when dropped.
+/// Rows per statement of the multi-row insert, at most: enough to spread a statement's fixed
+/// cost (opening the table's and its indexes' cursors, finding the last rowid, halting and
+/// resetting) thinly, few enough to keep the statement small.
+const ROWS_PER_STATEMENT: usize = 32;
+
+/// SQLite's default limit on a statement's parameters.
+const MAX_PARAMETERS: usize = 32_766;
+
+/// One table's `INSERT` statements, prepared once and run for any number of rows: one that
+/// inserts [`ROWS_PER_STATEMENT`] rows at a time and one for the rest. It borrows the
+/// connection (or transaction) it was prepared on; the statements are finalized when it is
+/// dropped.
 pub struct Inserter<'c> {
     db: *mut ffi::sqlite3,
-    stmt: *mut ffi::sqlite3_stmt,
+    /// Inserts one row.
+    one: *mut ffi::sqlite3_stmt,
+    /// Inserts `per` rows (null when `per` < 2).
+    many: *mut ffi::sqlite3_stmt,
+    per: usize,
     columns: usize,
     _conn: PhantomData<&'c Connection>,
 }
@@ -37,66 +51,102 @@ fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some(msg))
 }
 
+/// Prepares `sql` on `db` as a persistent statement.
+fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<*mut ffi::sqlite3_stmt> {
+    let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+    // SAFETY: `db` is a live connection; `sql` is valid for its length; `stmt` receives the
+    // statement or null.
+    let rc = unsafe {
+        ffi::sqlite3_prepare_v3(
+            db,
+            sql.as_ptr().cast::<c_char>(),
+            c_int::try_from(sql.len()).map_err(|_| failure(db, ffi::SQLITE_TOOBIG))?,
+            ffi::SQLITE_PREPARE_PERSISTENT,
+            &mut stmt,
+            std::ptr::null_mut(),
+        )
+    };
+    if rc != ffi::SQLITE_OK {
+        return Err(failure(db, rc).into());
+    }
+    Ok(stmt)
+}
+
 impl<'c> Inserter<'c> {
-    /// Prepares `INSERT INTO <table> (<every column>) VALUES (?1, …)` on `conn`.
+    /// Prepares `INSERT INTO <table> (<every column>) VALUES (?, …)` on `conn`, and the same
+    /// with several rows of values.
+    ///
+    /// The multi-row statement is `INSERT OR FAIL`: a constraint error still fails the
+    /// insert (and the caller's transaction), but SQLite needs no statement journal to undo
+    /// the statement's earlier rows, which the caller's rollback undoes anyway.
     pub fn new(conn: &'c Connection, table: &TableDef) -> Result<Inserter<'c>> {
+        let columns = table.columns.len();
         let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!("INSERT INTO {} ({}) VALUES ({})", table.name, cols.join(", "), marks.join(", "));
-        // SAFETY: the handle is the live connection `conn` borrows for 'c, and this
-        // statement is finalized (Drop) before that borrow ends.
-        let db = unsafe { conn.handle() };
-        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        // SAFETY: `sql` is valid for its length; `stmt` receives the statement or null.
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v3(
-                db,
-                sql.as_ptr().cast::<c_char>(),
-                sql.len() as c_int,
-                ffi::SQLITE_PREPARE_PERSISTENT,
-                &mut stmt,
-                std::ptr::null_mut(),
+        let values = format!("({})", vec!["?"; columns].join(", "));
+        let per = ROWS_PER_STATEMENT.min(MAX_PARAMETERS / columns.max(1));
+        let insert = |verb: &str, rows: usize| {
+            format!(
+                "{verb} INTO {} ({}) VALUES {}",
+                table.name,
+                cols.join(", "),
+                vec![values.as_str(); rows].join(", ")
             )
         };
-        if rc != ffi::SQLITE_OK {
-            return Err(failure(db, rc).into());
+        // SAFETY: the handle is the live connection `conn` borrows for 'c, and the statements
+        // are finalized (Drop) before that borrow ends.
+        let db = unsafe { conn.handle() };
+        let one = prepare(db, &insert("INSERT", 1))?;
+        let mut ins = Inserter { db, one, many: std::ptr::null_mut(), per, columns, _conn: PhantomData };
+        if per >= 2 {
+            ins.many = prepare(db, &insert("INSERT OR FAIL", per))?;
         }
-        Ok(Inserter { db, stmt, columns: cols.len(), _conn: PhantomData })
+        Ok(ins)
     }
 
     /// Inserts the rows (values in the table's column order); returns how many.
     pub fn insert<'r>(&mut self, rows: impl IntoIterator<Item = &'r [Value]>) -> Result<usize> {
         let mut n = 0;
+        let mut batch: Vec<&[Value]> = Vec::with_capacity(self.per);
         for row in rows {
-            self.insert_one(row)?;
+            if row.len() != self.columns {
+                return Err(rusqlite::Error::InvalidParameterCount(row.len(), self.columns).into());
+            }
+            batch.push(row);
             n += 1;
+            if batch.len() == self.per && !self.many.is_null() {
+                self.run(self.many, &batch)?;
+                batch.clear();
+            }
+        }
+        for row in batch {
+            self.run(self.one, &[row])?;
         }
         Ok(n)
     }
 
-    fn insert_one(&mut self, row: &[Value]) -> Result<()> {
-        if row.len() != self.columns {
-            return Err(rusqlite::Error::InvalidParameterCount(row.len(), self.columns).into());
-        }
-        for (i, v) in row.iter().enumerate() {
-            let at = i as c_int + 1;
-            // SAFETY: `stmt` is a live statement with `columns` parameters. Text and blobs are
-            // bound SQLITE_STATIC: SQLite reads them in place during the step below, while
-            // `row` is borrowed; every parameter is bound again before the next step.
+    /// Binds `rows` (each of `columns` values) to `stmt`, which has exactly as many
+    /// parameters, and runs it.
+    fn run(&self, stmt: *mut ffi::sqlite3_stmt, rows: &[&[Value]]) -> Result<()> {
+        for (i, v) in rows.iter().flat_map(|r| r.iter()).enumerate() {
+            let at = c_int::try_from(i + 1).map_err(|_| failure(self.db, ffi::SQLITE_RANGE))?;
+            // SAFETY: `stmt` is a live statement of this inserter with one parameter per value
+            // of `rows`. Text and blobs are bound SQLITE_STATIC: SQLite reads them in place
+            // during the step below, while `rows` is borrowed; every parameter is bound again
+            // before the statement's next step.
             let rc = unsafe {
                 match v {
-                    Value::Null => ffi::sqlite3_bind_null(self.stmt, at),
-                    Value::Integer(x) => ffi::sqlite3_bind_int64(self.stmt, at, *x),
-                    Value::Real(x) => ffi::sqlite3_bind_double(self.stmt, at, *x),
+                    Value::Null => ffi::sqlite3_bind_null(stmt, at),
+                    Value::Integer(x) => ffi::sqlite3_bind_int64(stmt, at, *x),
+                    Value::Real(x) => ffi::sqlite3_bind_double(stmt, at, *x),
                     Value::Text(s) => ffi::sqlite3_bind_text(
-                        self.stmt,
+                        stmt,
                         at,
                         if s.is_empty() { c"".as_ptr() } else { s.as_ptr().cast::<c_char>() },
                         c_int::try_from(s.len()).map_err(|_| failure(self.db, ffi::SQLITE_TOOBIG))?,
                         ffi::SQLITE_STATIC(),
                     ),
                     Value::Blob(b) => ffi::sqlite3_bind_blob(
-                        self.stmt,
+                        stmt,
                         at,
                         if b.is_empty() {
                             c"".as_ptr().cast::<c_void>()
@@ -113,11 +163,11 @@ impl<'c> Inserter<'c> {
             }
         }
         // SAFETY: a live statement with every parameter bound.
-        let rc = unsafe { ffi::sqlite3_step(self.stmt) };
+        let rc = unsafe { ffi::sqlite3_step(stmt) };
         // The error (a constraint, say) is read before the reset, which keeps it.
         let err = (rc != ffi::SQLITE_DONE).then(|| failure(self.db, rc));
         // SAFETY: as above; a reset keeps the bindings, all rebound before the next step.
-        unsafe { ffi::sqlite3_reset(self.stmt) };
+        unsafe { ffi::sqlite3_reset(stmt) };
         match err {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -127,8 +177,12 @@ impl<'c> Inserter<'c> {
 
 impl Drop for Inserter<'_> {
     fn drop(&mut self) {
-        // SAFETY: the statement is live and dropped once; the connection outlives it ('c).
-        unsafe { ffi::sqlite3_finalize(self.stmt) };
+        // SAFETY: the statements are live (or null, which finalize ignores) and dropped once;
+        // the connection outlives them ('c).
+        unsafe {
+            ffi::sqlite3_finalize(self.one);
+            ffi::sqlite3_finalize(self.many);
+        }
     }
 }
 
@@ -188,5 +242,37 @@ mod tests {
         assert!(ins.insert([short.as_slice()]).is_err(), "a short row is refused");
         let ok = [Value::Text("c".into()), Value::Integer(1), Value::Null, Value::Null];
         assert_eq!(ins.insert([ok.as_slice()]).expect("after errors"), 1);
+    }
+
+    #[test]
+    fn many_rows_go_in_whole_statements_and_the_rest_one_by_one() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(&T.ddl()).expect("ddl");
+        let row = |i: usize| {
+            vec![
+                Value::Text(format!("k{i:03}")),
+                if i.is_multiple_of(3) { Value::Null } else { Value::Integer(i as i64) },
+                Value::Real(i as f64 / 4.0),
+                Value::Text("x".repeat(i % 5)),
+            ]
+        };
+        // Two full statements and a remainder.
+        let n = 2 * ROWS_PER_STATEMENT + 5;
+        let rows: Vec<Vec<Value>> = (0..n).map(row).collect();
+        let mut ins = Inserter::new(&conn, &T).expect("prepare");
+        assert_eq!(ins.insert(rows.iter().map(Vec::as_slice)).expect("insert"), n);
+        drop(rows);
+        let got: Vec<Vec<Value>> = conn
+            .prepare("SELECT k, i, r, t FROM t ORDER BY k")
+            .expect("select")
+            .query_map([], |r| Ok((0..4).map(|c| r.get::<_, Value>(c)).collect::<rusqlite::Result<Vec<_>>>()))
+            .expect("query")
+            .map(|r| r.expect("row").expect("values"))
+            .collect();
+        assert_eq!(got, (0..n).map(row).collect::<Vec<_>>());
+        // A duplicate inside a full statement fails it with SQLite's constraint error.
+        let again: Vec<Vec<Value>> = (n - ROWS_PER_STATEMENT..n).map(row).collect();
+        let err = ins.insert(again.iter().map(Vec::as_slice)).expect_err("duplicates").to_string();
+        assert!(err.contains("UNIQUE constraint failed: t.k"), "{err}");
     }
 }
