@@ -1189,7 +1189,11 @@ pub fn markdown() -> String {
          `YYYY-MM-DD`; missing is NULL, never a default. Derived tables are rewritten one date\n\
          partition at a time, each in one transaction with its ledger row (`asset_partitions`);\n\
          an ingest validates every changed file in full, then writes all its partitions in one\n\
-         transaction, so bad input leaves the warehouse exactly as it was.\n",
+         transaction, so bad input leaves the warehouse exactly as it was. A run (`up`,\n\
+         `backfill`) writes without syncs and syncs the file once when it ends, while\n\
+         `<home>/warehouse.sqlite.unsynced` marks it under way: a killed run loses nothing, and\n\
+         after the machine itself went down during one, the next run checks the file and\n\
+         recomputes everything from the data set (docs/decisions.md, session 9).\n",
     );
     for t in ALL_TABLES {
         let part = match t.partitioning {

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::home::Home;
 use crate::summary::{season_summary, SeasonRow};
 use propcast_ingest::{ingest_dataset, IngestReport};
-use propcast_store::{params, Warehouse};
+use propcast_store::{params, Unsynced, Warehouse};
 use std::path::Path;
 
 /// What `up` did.
@@ -46,12 +46,14 @@ fn recorded<T>(
 ) -> Result<T> {
     let _lock = home.lock()?;
     let mut wh = Warehouse::open(&home.warehouse())?;
+    recover_unsynced(&mut wh)?;
     let run_id = new_run_id();
     wh.conn().execute(
         "INSERT INTO runs (run_id, command, started_at, status) VALUES (?1, ?2, ?3, 'running')",
         params![run_id, command, crate::engine::now()],
     )?;
-    let result = f(&mut wh, &run_id);
+    // Written without syncs, synced once at the end (Warehouse::write_unsynced).
+    let result = wh.write_unsynced(&run_id, |wh| f(wh, &run_id));
     let (status, text) = match &result {
         Ok(r) => ("ok", summary(r).to_string()),
         Err(e) => ("failed", serde_json::json!({ "error": e.to_string() }).to_string()),
@@ -61,6 +63,31 @@ fn recorded<T>(
         params![run_id, crate::engine::now(), status, text],
     )?;
     result
+}
+
+/// Before a run writes: if an earlier run writing without syncs was cut short by the machine
+/// going down (not just its process dying), nothing it may have written is trusted. The
+/// ledger and the ingest's bookkeeping are cleared, so this run reads every source file
+/// again and recomputes every partition, rewriting their rows (docs/decisions.md, session 9).
+fn recover_unsynced(wh: &mut Warehouse) -> Result<()> {
+    match wh.recover_unsynced()? {
+        Unsynced::Clean => {}
+        Unsynced::ProcessDied => tracing::info!("the last run's process died; its writes are kept"),
+        Unsynced::MachineDown { runs } => {
+            tracing::warn!(
+                "the machine went down during run(s) {}: the warehouse passed SQLite's integrity check, \
+                 and everything is recomputed from the data set",
+                runs.join(", ")
+            );
+            let tx = wh.transaction()?;
+            tx.execute_batch(
+                "DELETE FROM asset_partitions; DELETE FROM ingest_partitions; DELETE FROM ingest_files;",
+            )?;
+            tx.commit()?;
+            wh.forget_unsynced()?;
+        }
+    }
+    Ok(())
 }
 
 fn backfill_summary(b: &BackfillReport) -> serde_json::Value {

@@ -41,6 +41,18 @@ pub enum Error {
     /// A table name that the schema does not define.
     #[error("unknown table {0:?}")]
     UnknownTable(String),
+    /// The machine went down while the warehouse was written without syncs, and SQLite's
+    /// integrity check finds it damaged.
+    #[error(
+        "warehouse {path} was being written when the machine went down and is damaged ({detail}); \
+         move it aside and run `propcast up` to rebuild it from the data set"
+    )]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+        /// The integrity check's first finding.
+        detail: String,
+    },
 }
 
 /// Result with the store [`Error`].

@@ -32,7 +32,7 @@ pub use insert::Inserter;
 pub use rusqlite::types::Value;
 pub use rusqlite::{params, params_from_iter, Connection, Error as SqliteError, Row, ToSql, Transaction};
 pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
-pub use warehouse::{delete_partition, insert_rows, QueryResult, Warehouse, SCHEMA_VERSION};
+pub use warehouse::{delete_partition, insert_rows, QueryResult, Unsynced, Warehouse, SCHEMA_VERSION};
 
 /// The text at column `i` of a row, borrowed from it (an error when the value is not text).
 pub fn text_at<'r>(r: &'r Row<'_>, i: usize) -> std::result::Result<&'r str, SqliteError> {

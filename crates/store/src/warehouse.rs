@@ -28,6 +28,32 @@ const WAL_CHECKPOINT_BYTES: i64 = 64 << 20;
 pub struct Warehouse {
     conn: Connection,
     path: PathBuf,
+    /// How many [`Warehouse::write_unsynced`] scopes are open (only the outermost syncs).
+    unsynced_depth: u32,
+}
+
+/// What a run that wrote without syncs left behind when it did not end (see
+/// [`Warehouse::recover_unsynced`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsynced {
+    /// Nothing: the last such run ended and synced.
+    Clean,
+    /// The process died but the machine did not: every write it made is in the operating
+    /// system's cache and reaches the disk as usual, so nothing is lost.
+    ProcessDied,
+    /// The machine went down (or its boot cannot be told): the file passed SQLite's
+    /// integrity check, but what the listed runs wrote may have reached the disk only in
+    /// part (a page of a table new, the ledger page that describes it old), so the caller
+    /// must recompute what it cannot verify.
+    MachineDown {
+        /// The runs' labels, as given to [`Warehouse::write_unsynced`].
+        runs: Vec<String>,
+    },
+}
+
+/// This boot of the machine (Linux), or `None` where it cannot be told.
+fn boot_id() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_string())
 }
 
 /// Rows returned by [`Warehouse::query`].
@@ -63,9 +89,123 @@ impl Warehouse {
         // The writer runs a handful of statements per partition (delete, insert, ledger,
         // checks) for every asset: prepared once each, not once per partition.
         conn.set_prepared_statement_cache_capacity(128);
-        let mut wh = Warehouse { conn, path: path.to_path_buf() };
+        let mut wh = Warehouse { conn, path: path.to_path_buf(), unsynced_depth: 0 };
         wh.migrate()?;
         Ok(wh)
+    }
+
+    /// The marker of a run writing without syncs: `<file>.unsynced`, holding the machine's
+    /// boot id and the runs' labels, one a line.
+    fn unsynced_marker(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(".unsynced");
+        PathBuf::from(p)
+    }
+
+    /// Runs `f` (a bulk writer) with SQLite's syncs off, then syncs the files once.
+    ///
+    /// With `synchronous = NORMAL`, every WAL checkpoint waits for two fsyncs: about 70 of
+    /// them and over a second of a full backfill's wall time on the 2-core machine, all on
+    /// the single writer thread (docs/decisions.md, session 9). Here the checkpoints do not
+    /// sync; the database and WAL files are synced once when `f` returns (by then the
+    /// system has usually written most of it back). A process killed meanwhile loses
+    /// nothing (its writes are in the system's cache); a machine going down meanwhile may
+    /// leave the file damaged or stale, which the marker written first (synced, holding
+    /// the boot id) lets the next locked run find: [`Warehouse::recover_unsynced`].
+    /// Where the boot cannot be told, `f` runs with the usual syncs. Scopes nest: only the
+    /// outermost one syncs.
+    pub fn write_unsynced<T, E: From<Error>>(
+        &mut self,
+        label: &str,
+        f: impl FnOnce(&mut Warehouse) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let Some(boot) = boot_id().filter(|_| self.unsynced_depth == 0) else {
+            return self.nested_unsynced(f);
+        };
+        let marker = self.unsynced_marker();
+        let io = |source| Error::Io { path: marker.clone(), source };
+        // The marker reaches the disk before any unsynced write: its own content, and its
+        // name in the directory.
+        let mut runs = self.unsynced_runs()?;
+        runs.push(label.to_string());
+        std::fs::write(&marker, format!("{boot}\n{}\n", runs.join("\n"))).map_err(io)?;
+        std::fs::File::open(&marker).and_then(|f| f.sync_all()).map_err(io)?;
+        if let Some(dir) = marker.parent() {
+            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        }
+        self.conn.pragma_update(None, "synchronous", "OFF").map_err(Error::from)?;
+        let result = self.nested_unsynced(f);
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(Error::from)?;
+        self.sync_files()?;
+        std::fs::remove_file(&marker).map_err(io)?;
+        result
+    }
+
+    fn nested_unsynced<T, E>(
+        &mut self,
+        f: impl FnOnce(&mut Warehouse) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.unsynced_depth += 1;
+        let r = f(self);
+        self.unsynced_depth -= 1;
+        r
+    }
+
+    /// The runs listed in a marker left behind (none without one).
+    fn unsynced_runs(&self) -> Result<Vec<String>> {
+        match std::fs::read_to_string(self.unsynced_marker()) {
+            Ok(s) => Ok(s.lines().skip(1).filter(|l| !l.is_empty()).map(str::to_string).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+            Err(source) => Err(Error::Io { path: self.unsynced_marker(), source }),
+        }
+    }
+
+    /// Syncs the database and WAL files to the disk.
+    fn sync_files(&self) -> Result<()> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        for p in [self.path.clone(), PathBuf::from(wal)] {
+            match std::fs::File::open(&p).and_then(|f| f.sync_all()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Io { path: p, source }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks for a run that wrote without syncs and did not end (call with the home's lock
+    /// held, before writing). After a process died: nothing to do, the marker goes. After
+    /// the machine went down: SQLite's integrity check runs (an error if it fails); the
+    /// caller then recomputes what the listed runs wrote and calls
+    /// [`Warehouse::forget_unsynced`].
+    pub fn recover_unsynced(&mut self) -> Result<Unsynced> {
+        let marker = self.unsynced_marker();
+        let text = match std::fs::read_to_string(&marker) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Unsynced::Clean),
+            Err(source) => return Err(Error::Io { path: marker, source }),
+        };
+        let same_boot = boot_id().is_some_and(|b| text.lines().next() == Some(b.as_str()));
+        if same_boot {
+            self.sync_files()?;
+            std::fs::remove_file(&marker).map_err(|source| Error::Io { path: marker, source })?;
+            return Ok(Unsynced::ProcessDied);
+        }
+        let detail: String = self.conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+        if detail != "ok" {
+            return Err(Error::Damaged { path: self.path.clone(), detail });
+        }
+        Ok(Unsynced::MachineDown { runs: self.unsynced_runs()? })
+    }
+
+    /// Ends a recovery ([`Warehouse::recover_unsynced`]): the caller's repairs are synced,
+    /// then the marker goes.
+    pub fn forget_unsynced(&mut self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))?;
+        self.sync_files()?;
+        let marker = self.unsynced_marker();
+        std::fs::remove_file(&marker).map_err(|source| Error::Io { path: marker, source })
     }
 
     /// Opens an existing warehouse read-only (for `propcast sql`).
@@ -76,7 +216,7 @@ impl Warehouse {
         )?;
         // Reads through the memory map: no copy of each (64 KiB) page into the process.
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        let wh = Warehouse { conn, path: path.to_path_buf() };
+        let wh = Warehouse { conn, path: path.to_path_buf(), unsynced_depth: 0 };
         wh.check_version()?;
         Ok(wh)
     }
@@ -270,6 +410,63 @@ pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn unsynced_writes_leave_a_marker_only_while_they_run_and_a_lost_boot_is_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("w.sqlite");
+        let marker = dir.path().join("w.sqlite.unsynced");
+        let mut wh = Warehouse::open(&p).expect("open");
+        let fill = |wh: &mut Warehouse| -> Result<()> {
+            assert!(std::fs::read_to_string(&marker).expect("marker").contains("run-1"));
+            // A nested scope neither rewrites nor removes the marker.
+            wh.write_unsynced("inner", |wh| {
+                wh.conn().execute_batch(
+                    "CREATE TABLE t (x INTEGER, pad TEXT);
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+                     INSERT INTO t SELECT i, printf('%0200d', i) FROM n;",
+                )?;
+                Ok::<_, Error>(())
+            })?;
+            assert!(!std::fs::read_to_string(&marker).expect("marker").contains("inner"));
+            Ok(())
+        };
+        wh.write_unsynced("run-1", fill).expect("unsynced run");
+        assert!(!marker.exists(), "a run that ends syncs and removes its marker");
+        assert_eq!(wh.recover_unsynced().expect("recover"), Unsynced::Clean);
+        let n: i64 = wh.conn().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
+        assert_eq!(n, 5000);
+
+        // The process died: same boot, the writes are in the system's cache.
+        let boot = boot_id().expect("boot id");
+        std::fs::write(&marker, format!("{boot}\nrun-2\n")).expect("marker");
+        assert_eq!(wh.recover_unsynced().expect("recover"), Unsynced::ProcessDied);
+        assert!(!marker.exists());
+
+        // The machine went down: the file is checked, the runs are named, the caller repairs.
+        std::fs::write(&marker, "another-boot\nrun-3\nrun-4\n").expect("marker");
+        assert_eq!(
+            wh.recover_unsynced().expect("recover"),
+            Unsynced::MachineDown { runs: vec!["run-3".into(), "run-4".into()] }
+        );
+        wh.forget_unsynced().expect("forget");
+        assert!(!marker.exists());
+
+        // The machine went down and left a damaged file: the integrity check says so.
+        wh.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).expect("checkpoint");
+        drop(wh);
+        let mut bytes = std::fs::read(&p).expect("read");
+        let n = bytes.len();
+        // Garbage over the table's last pages (page 1, the schema, stays readable).
+        bytes[n - 3 * 65_536..].iter_mut().enumerate().for_each(|(i, b)| *b = (i % 251) as u8);
+        std::fs::write(&p, bytes).expect("write");
+        std::fs::write(&marker, "another-boot\nrun-5\n").expect("marker");
+        let mut wh = Warehouse::open(&p).expect("open");
+        let err = wh.recover_unsynced().expect_err("damaged");
+        assert!(matches!(err, Error::Damaged { .. }), "{err}");
+        assert!(marker.exists(), "a damaged file keeps its marker");
+    }
 
     #[test]
     fn a_definition_hashed_by_an_earlier_release_keeps_its_table() {

@@ -1,7 +1,7 @@
 //! The engine: dry-run reasons, gates that block downstream, modes, the home lock.
 
 use crate::util::*;
-use propcast_pipeline::{run_backfill, up, BackfillOptions, Error, Home, Mode, NoProgress};
+use propcast_pipeline::{run_backfill, up, BackfillOptions, Error, Home, Mode, NoProgress, TableStatus};
 use propcast_store::{Value, Warehouse};
 
 const UNTIL: &str = "2017-12-01";
@@ -224,4 +224,34 @@ impl IntoI for Value {
             v => panic!("{v:?}"),
         }
     }
+}
+
+/// A run writes without syncs (docs/decisions.md, session 9): one whose process died keeps
+/// its writes; one the machine went down during is read and computed again, whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_cut_short_by_its_process_is_kept_and_one_cut_short_by_the_machine_is_redone() {
+    let (data, _d, home) = setup();
+    let marker = home.path().join("warehouse.sqlite.unsynced");
+    assert!(!marker.exists(), "a run that ended leaves no marker");
+    let before = fingerprint(&Warehouse::open(&home.warehouse()).unwrap());
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    std::fs::write(&marker, format!("{}\nrun-killed\n", boot.trim())).unwrap();
+    let r = up(&home, data.path(), 2, &NoProgress).unwrap();
+    assert!(!r.did_work(), "a killed process's writes are kept: nothing to redo");
+    assert!(!marker.exists());
+    std::fs::write(&marker, "a-boot-before-this-one\nrun-lost\n").unwrap();
+    let r = up(&home, data.path(), 2, &NoProgress).unwrap();
+    assert!(
+        r.ingest.tables.iter().all(|t| t.file.is_none() || t.status == TableStatus::Written),
+        "every source file read again: {:?}",
+        r.ingest.tables
+    );
+    assert!(r.backfill.assets.iter().all(|a| a.fresh == 0 && a.computed + a.skipped > 0), "{:?}", r.backfill);
+    assert!(!marker.exists());
+    assert_eq!(
+        fingerprint(&Warehouse::open(&home.warehouse()).unwrap()),
+        before,
+        "and the same warehouse again"
+    );
 }
