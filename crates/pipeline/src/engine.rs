@@ -483,6 +483,8 @@ pub fn backfill(
     let bootstrap: HashSet<Date> = calendar.iter().filter(|(_, b)| *b).map(|(d, _)| *d).collect();
     let in_range = |d: &Date| opts.from.is_none_or(|f| *d >= f) && opts.to.is_none_or(|t| *d <= t);
     let mut report = BackfillReport::default();
+    // Shared loads' keys are kept for this run, until the engine writes what they read.
+    propcast_store::memo::run_begins();
     // Dry run: dates each asset would recompute, to flag their dependents.
     let mut scheduled: HashMap<&'static str, BTreeSet<Date>> = HashMap::new();
 
@@ -569,6 +571,7 @@ pub fn backfill(
             }
         }
         tx.commit()?;
+        propcast_store::memo::written(step.name());
         compute_and_write(wh, home, step, to_compute, &cfg, opts.workers.max(1), run_id, progress, &mut rep)?;
         rep.seconds_millis = started.elapsed().as_millis() as u64;
         let line = format!(
@@ -674,6 +677,7 @@ fn compute_and_write(
             }
         }
         tx.commit()?;
+        propcast_store::memo::written(step.name());
         Ok(())
     };
     // Compute and write times, for `-vv` (where a slow asset spends its time).

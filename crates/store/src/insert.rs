@@ -29,7 +29,7 @@ const ROWS_PER_STATEMENT: usize = 32;
 const MAX_PARAMETERS: usize = 32_766;
 
 /// One table's `INSERT` statements, prepared once and run for any number of rows: one that
-/// inserts [`ROWS_PER_STATEMENT`] rows at a time and one for the rest. It borrows the
+/// inserts up to 32 rows at a time and one for the rest. It borrows the
 /// connection (or transaction) it was prepared on; the statements are finalized when it is
 /// dropped.
 pub struct Inserter<'c> {

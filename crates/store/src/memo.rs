@@ -77,7 +77,7 @@ impl<T> Latest<T> {
         if !sharing() {
             return Ok(Arc::new(load(false)?));
         }
-        let key = inputs_key(wh, sources, after_all())?;
+        let key = run_key(wh, sources)?;
         let mut held = self.0.lock().map_err(|_| poisoned())?;
         if let Some((k, from, v)) = held.as_ref() {
             if *k == key && *from <= start {
@@ -127,6 +127,61 @@ thread_local! {
     static SHARING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The keys of shared loads within an engine run ([`run_key`]): per asset, how many times the
+/// engine has committed its partitions since the run began, and per list of assets read, the
+/// key with the counts it was computed at.
+#[derive(Default)]
+struct RunKeys {
+    writes: HashMap<String, u64>,
+    keys: HashMap<(std::path::PathBuf, Vec<String>), (Vec<u64>, String)>,
+}
+
+static RUN_KEYS: Mutex<Option<RunKeys>> = Mutex::new(None);
+
+/// A new engine run begins: the keys of earlier runs are forgotten (the ledger may have been
+/// changed between runs by anything).
+pub fn run_begins() {
+    if let Ok(mut k) = RUN_KEYS.lock() {
+        *k = Some(RunKeys::default());
+    }
+}
+
+/// The engine committed partitions of `asset`: keys of loads that read it are computed again.
+pub fn written(asset: &str) {
+    if let Ok(mut k) = RUN_KEYS.lock() {
+        if let Some(k) = k.as_mut() {
+            *k.writes.entry(asset.to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// [`inputs_key`] over whole assets, computed once per run until the engine writes one of
+/// them. Every chunk of every step that shares a load asks for its key; reading the whole
+/// ledger of its inputs each time was 2.5% of a full backfill's instructions
+/// (docs/decisions.md, session 9). Outside a run (no [`run_begins`]), computed each time.
+fn run_key(wh: &Warehouse, sources: &[&str]) -> Result<String> {
+    let id = (wh.path().to_path_buf(), sources.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let counts =
+        |k: &RunKeys| sources.iter().map(|s| k.writes.get(*s).copied().unwrap_or(0)).collect::<Vec<_>>();
+    {
+        let held = RUN_KEYS.lock().map_err(|_| poisoned())?;
+        let Some(k) = held.as_ref() else { return inputs_key(wh, sources, after_all()) };
+        if let Some((at, key)) = k.keys.get(&id) {
+            if *at == counts(k) {
+                return Ok(key.clone());
+            }
+        }
+    }
+    // The counts are taken before the ledger is read: a write in between makes the key
+    // stale at once, never a stale key current.
+    let at = RUN_KEYS.lock().map_err(|_| poisoned())?.as_ref().map(counts);
+    let key = inputs_key(wh, sources, after_all())?;
+    if let (Some(at), Some(k)) = (at, RUN_KEYS.lock().map_err(|_| poisoned())?.as_mut()) {
+        k.keys.insert(id, (at, key.clone()));
+    }
+    Ok(key)
+}
+
 /// Runs `f` with shared loads allowed on this thread. The engine computes every chunk of a
 /// backfill inside it: during a run, the engine is the only writer and keeps the ledger
 /// that the content keys are read from, and upstream assets are complete before a reader
@@ -158,6 +213,39 @@ mod tests {
                 [asset, partition, hash],
             )
             .expect("insert");
+    }
+
+    #[test]
+    fn a_run_keeps_a_shared_load_until_the_engine_writes_what_it_read() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static SHARED: Latest<u32> = Latest::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wh = Warehouse::open(&dir.path().join("w.sqlite")).expect("open");
+        let d = |s: &str| Date::parse_from_str(s, "%Y-%m-%d").expect("date");
+        record(&wh, "a", "2024-01-01", "h1");
+        let loads = AtomicU32::new(0);
+        let load = || -> u32 {
+            *SHARED
+                .load(&wh, &["a"], d("2024-01-01"), |_| Ok(loads.fetch_add(1, Ordering::SeqCst) + 1))
+                .expect("load")
+        };
+        run_begins();
+        with_sharing(|| {
+            assert_eq!(load(), 1);
+            assert_eq!(load(), 1, "the same content is loaded once");
+            // Within a run only the engine writes the ledger, and says so.
+            record(&wh, "a", "2024-01-02", "h2");
+            assert_eq!(load(), 1, "the key is not read again until the engine writes `a`");
+            written("b");
+            assert_eq!(load(), 1, "another asset's writes change nothing");
+            written("a");
+            assert_eq!(load(), 2, "after the engine wrote `a`, its new content is loaded");
+            record(&wh, "a", "2024-01-02", "h2'");
+            run_begins();
+            assert_eq!(load(), 3, "a new run reads the ledger again");
+        });
+        // Outside a run's sharing, every call loads.
+        assert_eq!(load(), 4);
     }
 
     #[test]
