@@ -13,11 +13,12 @@ use std::path::Path;
 const PHASE_2_4_LAYERS: [&str; 4] = ["raw", "reference", "analytics", "precompute"];
 
 /// The write floor, seconds: an empty warehouse at `scratch` (same definitions and settings
-/// as every warehouse, written without syncs as the pipeline writes) is filled with the rows of the phase 2-4 tables of the warehouse
-/// `built`, one `INSERT … SELECT` per table and transaction, then checkpointed. No parsing,
-/// computing or binding: only SQLite's b-trees, WAL and checkpoint, on one thread, as the
-/// pipeline's single writer. No build of phases 2-4 can write its rows faster than this on
-/// the machine (docs/decisions.md, "Phases 2-4 under 10 s").
+/// as every warehouse, written without syncs as the pipeline writes) is filled with the rows
+/// of the phase 2-4 tables of the warehouse `built`, one `INSERT … SELECT` per table and
+/// transaction, then checkpointed. No parsing, computing or binding: only SQLite's b-trees,
+/// WAL and checkpoint, on one thread, as the pipeline's single writer. No build of phases
+/// 2-4 can write its rows faster than this on the machine (docs/decisions.md, "Phases 2-4
+/// under 10 s").
 pub fn write_floor(built: &Path, scratch: &Path) -> Result<f64> {
     // A new file: every table starts empty.
     let mut wh = Warehouse::open(scratch)?;
