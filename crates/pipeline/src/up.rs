@@ -75,8 +75,8 @@ fn recover_unsynced(wh: &mut Warehouse) -> Result<()> {
         Unsynced::ProcessDied => tracing::info!("the last run's process died; its writes are kept"),
         Unsynced::MachineDown { runs } => {
             tracing::warn!(
-                "the machine went down during run(s) {}: the warehouse passed SQLite's integrity check, \
-                 and everything is recomputed from the data set",
+                "the machine went down during run(s) {}: the warehouse passed SQLite's integrity check; \
+                 every partition is recomputed, and the next ingest (`up`) reads every source file again",
                 runs.join(", ")
             );
             let tx = wh.transaction()?;
