@@ -94,13 +94,12 @@ impl ContextRow {
         while let Some(r) = q.next()? {
             playoff.insert(r.get(0)?, text_at(r, 1)? == "Playoffs");
         }
-        let mut calendar: HashMap<String, (i64, i64)> = HashMap::default();
-        let mut stmt =
-            wh.conn().prepare_cached("SELECT game_date, season_year, day_of_season FROM game_dates")?;
-        let mut q = stmt.query([])?;
-        while let Some(r) = q.next()? {
-            calendar.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
-        }
+        // The calendar of the rows' dates only, looked up once per date (the serving path
+        // loads one game at a time; reading every date of every season for it was waste).
+        let mut calendar: HashMap<String, Option<(i64, i64)>> = HashMap::default();
+        let mut day_stmt = wh
+            .conn()
+            .prepare_cached("SELECT season_year, day_of_season FROM game_dates WHERE game_date = ?1")?;
         let mut teams: HashMap<(String, String), (Option<i64>, Option<f64>)> = HashMap::default();
         let mut stmt = wh.conn().prepare_cached(&format!(
             "SELECT game_id, team_abbr, opponent_days_rest, pace_differential
@@ -126,7 +125,16 @@ impl ContextRow {
         let mut key = (String::new(), String::new());
         while let Some(r) = q.next()? {
             let (game_id, date) = (text_at(r, 0)?, text_at(r, 2)?);
-            let (Some(playoff), Some((season_year, day))) = (playoff.get(game_id), calendar.get(date)) else {
+            if !calendar.contains_key(date) {
+                let day = match day_stmt.query_row([date], |d| Ok((d.get(0)?, d.get(1)?))) {
+                    Ok(v) => Some(v),
+                    Err(propcast_store::SqliteError::QueryReturnedNoRows) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                calendar.insert(date.to_string(), day);
+            }
+            let (Some(playoff), Some(Some((season_year, day)))) = (playoff.get(game_id), calendar.get(date))
+            else {
                 continue;
             };
             key.0.clear();

@@ -94,12 +94,17 @@ impl Warehouse {
         Ok(wh)
     }
 
+    /// The file's path with `suffix` appended (`-wal`, `.unsynced`).
+    fn beside(&self, suffix: &str) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(suffix);
+        PathBuf::from(p)
+    }
+
     /// The marker of a run writing without syncs: `<file>.unsynced`, holding the machine's
     /// boot id and the runs' labels, one a line.
     fn unsynced_marker(&self) -> PathBuf {
-        let mut p = self.path.clone().into_os_string();
-        p.push(".unsynced");
-        PathBuf::from(p)
+        self.beside(".unsynced")
     }
 
     /// Runs `f` (a bulk writer) with SQLite's syncs off, then syncs the files once.
@@ -162,9 +167,7 @@ impl Warehouse {
 
     /// Syncs the database and WAL files to the disk.
     fn sync_files(&self) -> Result<()> {
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        for p in [self.path.clone(), PathBuf::from(wal)] {
+        for p in [self.path.clone(), self.beside("-wal")] {
             match std::fs::File::open(&p).and_then(|f| f.sync_all()) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
