@@ -9,8 +9,8 @@
 
 use crate::util::{int, opt_real, step_err, DateRange};
 use propcast_core::stats::{mean, median};
-use propcast_core::{parse_date, schema, Date, Season};
-use propcast_store::memo::Latest;
+use propcast_core::{date_text, parse_date, schema, Date, Season};
+use propcast_store::memo::{shared_first, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -344,7 +344,9 @@ impl Step for UpcomingPlayerGameContext {
             (k > 0).then(|| g[k.saturating_sub(10)].0)
         });
         // Never under 15 days: the 7- and 14-day workload windows are read from it as they are.
-        let from = [first - chrono::Duration::days(self.window_days.max(15))]
+        // Inside a run, from the step's first date's window ([`shared_first`]), so that the
+        // chunks of the step share one load whichever of the first two asks first.
+        let from = [shared_first(first) - chrono::Duration::days(self.window_days.max(15))]
             .into_iter()
             .chain(season_start)
             .chain(rotation_start)
@@ -457,7 +459,7 @@ impl Step for UpcomingPlayerGameContext {
                     let oc = outcome.get(&(game.clone(), pid.clone())).copied();
                     out.entry(d).or_default().push(vec![
                         Value::Text(game.clone()),
-                        Value::Text(d.to_string()),
+                        Value::Text(date_text(d)),
                         r[2].clone(),
                         Value::Text(pid.clone()),
                         Value::Text(team.clone()),

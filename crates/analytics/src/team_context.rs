@@ -3,7 +3,7 @@
 use crate::travel::{arena, miles, zones_crossed};
 use crate::util::{int, opt_real, step_err, DateRange};
 use propcast_core::stats::mean;
-use propcast_core::{parse_date, schema, Date, Season, Team};
+use propcast_core::{date_text, parse_date, schema, Date, Season, Team};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -212,7 +212,7 @@ impl Step for UpcomingTeamGameContext {
                 let (season, season_year, season_type) = meta.get(&g.game_id).cloned().unwrap_or_default();
                 out.entry(g.date).or_default().push(vec![
                     Value::Text(g.game_id.clone()),
-                    Value::Text(g.date.to_string()),
+                    Value::Text(date_text(g.date)),
                     Value::Text(season),
                     int(season_year),
                     Value::Text(season_type),

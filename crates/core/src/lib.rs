@@ -31,7 +31,7 @@ pub mod tables;
 mod team;
 
 pub use calendar::{SeasonCalendar, SeasonSpan, BOOTSTRAP_DAYS};
-pub use date::{parse_date, Date};
+pub use date::{date_text, parse_date, Date};
 pub use error::{Error, Result};
 pub use game::{GameId, GameRef};
 pub use player::{player_lookup, PlayerId};

@@ -46,10 +46,14 @@ impl Team {
             }
             None => "",
         };
-        let code = VARIANTS.iter().find(|(v, _)| *v == up).map(|(_, c)| *c).unwrap_or(up);
+        // Tricodes first (sorted: a binary search), then the variants (none is a tricode).
+        let code = match TRICODES.binary_search(&up) {
+            Ok(_) => up,
+            Err(_) => VARIANTS.iter().find(|(v, _)| *v == up).map_or(up, |(_, c)| *c),
+        };
         TRICODES
-            .iter()
-            .position(|t| *t == code)
+            .binary_search(&code)
+            .ok()
             .map(|i| Team(i as u8))
             .ok_or_else(|| Error::invalid("team code", s, format!("one of {}", TRICODES.join(" "))))
     }
@@ -94,6 +98,12 @@ mod tests {
 
     #[test]
     fn variants_map_to_tricodes() {
+        // `parse` binary-searches the tricodes and reads a variant only when no tricode matched.
+        assert!(TRICODES.is_sorted());
+        for t in TRICODES {
+            assert_eq!(Team::parse(t).unwrap().code(), t);
+            assert!(!VARIANTS.iter().any(|(v, _)| *v == t));
+        }
         for (v, c) in [
             ("BRK", "BKN"),
             ("CHO", "CHA"),

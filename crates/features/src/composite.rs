@@ -7,7 +7,7 @@
 
 use crate::daily_cache::Workload;
 use crate::util::{opt_real, text};
-use propcast_core::{schema, Date};
+use propcast_core::{date_text, schema, Date};
 use propcast_store::Value;
 
 /// The calculation version stored with each row.
@@ -329,7 +329,7 @@ impl CompositeFactors {
         row.extend([
             text(player),
             text(game),
-            text(date.to_string()),
+            text(date_text(date)),
             opt_real(f.fatigue_score),
             opt_real(adj),
             opt_real(f.shot_zone_mismatch_score),

@@ -5,7 +5,7 @@ use crate::composite::ShotFacts;
 use crate::history::{PlayerGame, TeamGame};
 use crate::util::{last, opt_real, text};
 use propcast_core::stats::{mean, sample_std};
-use propcast_core::Date;
+use propcast_core::{date_text, Date};
 use propcast_store::Value;
 
 /// Games needed for a row.
@@ -140,7 +140,7 @@ impl DailyCache {
         let w = &self.workload;
         vec![
             text(player),
-            text(date.to_string()),
+            text(date_text(date)),
             text(season),
             text(team),
             Value::Integer(self.games as i64),

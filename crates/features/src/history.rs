@@ -7,7 +7,7 @@
 use crate::util::{in_two_halves, parse_in};
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
-use propcast_store::memo::{after_all, Latest};
+use propcast_store::memo::{after_all, shared_first, Latest};
 use propcast_store::{slot, text_at, Result, Row, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
@@ -345,7 +345,7 @@ impl History {
     /// slices ([`History::player_before`], …) are cut by date, so the rows a date sees are
     /// those [`History::load`] gives.
     pub fn shared(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<History>> {
-        let from = first - chrono::Duration::days(LOOKBACK_DAYS);
+        let from = shared_first(first) - chrono::Duration::days(LOOKBACK_DAYS);
         // Inside a run, everything from the window's start on: later chunks (ascending) reuse
         // it, and a one-date update reads a year, not every season.
         SHARED.load(wh, &SOURCES, from, |whole| {

@@ -3,7 +3,7 @@
 
 use crate::history::{PlayerGame, Zones};
 use crate::util::{last, opt_real, text, Day};
-use propcast_core::Date;
+use propcast_core::{date_text, Date};
 use propcast_store::Value;
 
 /// Games needed on day `day`: min(3 + d/3, 9) in the first 21 days, else 10.
@@ -140,7 +140,7 @@ impl PlayerShotZone {
         };
         vec![
             text(player),
-            text(date.to_string()),
+            text(date_text(date)),
             text(season),
             Value::Integer(self.games_10 as i64),
             Value::Integer(self.last_10.map_or(0, |z| z.games) as i64),

@@ -9,7 +9,7 @@ use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, in_two_halves, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
-use propcast_store::memo::{after_all, Latest};
+use propcast_store::memo::{after_all, shared_first, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
 };
@@ -33,8 +33,9 @@ fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -
     // Inside a run, every row from `first` on, shared by the chunks and the four phase-4
     // steps that read it (each used to load its chunk's rows itself); the rows are in
     // `ContextRow::load`'s order, so a chunk's slice is exactly what a load of its dates gives.
-    let all = POPULATION.load(wh, &sources, first, |whole| {
-        let (a, b) = (first.to_string(), if whole { after_all() } else { last }.to_string());
+    let from = shared_first(first);
+    let all = POPULATION.load(wh, &sources, from, |whole| {
+        let (a, b) = (from.to_string(), if whole { after_all() } else { last }.to_string());
         if !whole {
             return ContextRow::load(wh, "game_date BETWEEN ?1 AND ?2", &[&a, &b]);
         }

@@ -4,7 +4,7 @@
 use crate::history::{History, TeamGame, Zones};
 use crate::util::{last, opt_int, opt_real, text, Day};
 use propcast_core::stats::mean;
-use propcast_core::Date;
+use propcast_core::{date_text, Date};
 use propcast_store::Value;
 
 /// Games in the full window.
@@ -171,7 +171,7 @@ impl TeamDefenseZone {
         let sw = self.strongest_weakest();
         vec![
             text(team),
-            text(date.to_string()),
+            text(date_text(date)),
             text(season),
             Value::Integer(self.games as i64),
             Value::Integer(self.zone_games as i64),

@@ -9,7 +9,7 @@ use crate::history::{PlayerGame, TeamCode, TeamGame};
 use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
 use propcast_core::stats::{mean, sample_std, slope};
-use propcast_core::{schema, Date};
+use propcast_core::{date_text, schema, Date};
 use propcast_store::{text_at, Result, Value, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -313,7 +313,7 @@ impl FeatureRow {
         r.extend([
             text(&ctx.player_id),
             text(&ctx.game_id),
-            text(ctx.date.to_string()),
+            text(date_text(ctx.date)),
             text(&ctx.season),
             text(&ctx.team),
             text(&ctx.opp),

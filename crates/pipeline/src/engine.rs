@@ -638,6 +638,9 @@ fn compute_and_write(
         (false, true) => HISTORY_CHUNK,
         (false, false) => CHUNK,
     };
+    if let Some(first) = planned.iter().map(|p| p.date).min() {
+        propcast_store::memo::step_begins(first);
+    }
     let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
     // One transaction per chunk: every partition in it is complete (rows, checks, ledger) or,
     // if the process dies before the commit, absent; a resumed run recomputes the chunk.
