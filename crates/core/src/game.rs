@@ -20,13 +20,14 @@ pub struct GameId {
 impl GameId {
     /// The basketball-reference id of the game: `YYYYMMDD0HHH` with the bbref home code.
     pub fn bbref_id(&self) -> String {
-        format!("{}0{}", self.date.format("%Y%m%d"), self.home.bbref_code())
+        format!("{}0{}", crate::date::date_text(self.date).replace('-', ""), self.home.bbref_code())
     }
 }
 
 impl fmt::Display for GameId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}_{}_{}", self.date.format("%Y%m%d"), self.away, self.home)
+        let d = crate::date::date_text(self.date).replace('-', "");
+        write!(f, "{d}_{}_{}", self.away, self.home)
     }
 }
 

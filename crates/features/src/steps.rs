@@ -102,7 +102,45 @@ fn read_by<T>(
     Ok(Facts(out))
 }
 
-fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<ShotFacts>> {
+/// Facts of a phase-4 table read by several later steps, last loaded: inside a run, one load
+/// of every date from the step's first on, shared by the chunks and the steps that read it
+/// (the shot zones are read by three steps, the daily cache and the opponent's defense by
+/// two; each chunk of each used to read its dates again). Outside a run, the chunk's dates.
+fn shared_facts<T>(
+    held: &Latest<Facts<T>>,
+    source: &str,
+    wh: &Warehouse,
+    first: Date,
+    last: Date,
+    read: impl FnOnce(Date, Date) -> Result<Facts<T>>,
+) -> Result<Arc<Facts<T>>> {
+    let from = shared_first(first);
+    held.load(wh, &[source], from, |whole| if whole { read(from, after_all()) } else { read(first, last) })
+}
+
+static SHOTS: Latest<Facts<ShotFacts>> = Latest::new();
+static OPPS: Latest<Facts<OppDefense>> = Latest::new();
+static CACHES: Latest<Facts<CacheFacts>> = Latest::new();
+
+fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<Facts<ShotFacts>>> {
+    shared_facts(&SHOTS, "player_shot_zone_analysis", wh, first, last, |first, last| {
+        read_shot_facts(wh, first, last)
+    })
+}
+
+fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<Facts<OppDefense>>> {
+    shared_facts(&OPPS, "team_defense_zone_analysis", wh, first, last, |first, last| {
+        read_opp_defense(wh, first, last)
+    })
+}
+
+fn cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Arc<Facts<CacheFacts>>> {
+    shared_facts(&CACHES, "player_daily_cache", wh, first, last, |first, last| {
+        read_cache_facts(wh, first, last)
+    })
+}
+
+fn read_shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<ShotFacts>> {
     read_by(
         wh,
         "SELECT player_id, analysis_date, primary_scoring_zone, paint_rate_last_10, mid_range_rate_last_10,
@@ -122,7 +160,7 @@ fn shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<ShotFacts
     )
 }
 
-fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<OppDefense>> {
+fn read_opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<OppDefense>> {
     read_by(
         wh,
         "SELECT team_abbr, analysis_date, defensive_rating_last_15, opponent_pace, paint_defense_vs_league_avg,
@@ -134,7 +172,7 @@ fn opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<OppDefen
     )
 }
 
-fn cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CacheFacts>> {
+fn read_cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CacheFacts>> {
     read_by(
         wh,
         "SELECT player_id || ' ' || team_abbr, cache_date, points_avg_last_5, points_avg_last_10, points_avg_season,
