@@ -30,9 +30,10 @@ fn bounds(dates: &[Date]) -> Option<(Date, Date, HashSet<Date>)> {
 /// The pre-game population of the dates.
 fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Population> {
     let sources = ["upcoming_player_game_context", "upcoming_team_game_context", "schedule"];
-    // Inside a run, every row from `first` on, shared by the chunks and the four phase-4
-    // steps that read it (each used to load its chunk's rows itself); the rows are in
-    // `ContextRow::load`'s order, so a chunk's slice is exactly what a load of its dates gives.
+    // Inside a run, every row from the step's first date on, shared by the chunks and the
+    // four phase-4 steps that read it (each used to load its chunk's rows itself); the rows
+    // are in `ContextRow::load`'s order, so a chunk's slice is exactly what a load of its
+    // dates gives.
     let from = shared_first(first);
     let all = POPULATION.load(wh, &sources, from, |whole| {
         let (a, b) = (from.to_string(), if whole { after_all() } else { last }.to_string());

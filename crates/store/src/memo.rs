@@ -144,7 +144,8 @@ pub fn step_begins(first: Date) {
 /// start at once on two workers, and whichever asks first loads; when that was the later
 /// chunk, the earlier one found the load starting after its dates and loaded everything
 /// again (a season's population twice: 4% of its phase-4 instructions). Outside a run,
-/// `first`.
+/// `first`. Never later than `first`: an earlier start only loads more rows, and every
+/// shared load is sliced by date, so no row computed from it changes.
 pub fn shared_first(first: Date) -> Date {
     if !sharing() {
         return first;
