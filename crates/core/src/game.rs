@@ -1,6 +1,6 @@
 //! The canonical game id `YYYYMMDD_AWAY_HOME` and the source forms it is resolved from.
 
-use crate::date::{parse_compact, Date};
+use crate::date::{compact_text, parse_compact, Date};
 use crate::error::{Error, Result};
 use crate::team::Team;
 use std::fmt;
@@ -20,14 +20,13 @@ pub struct GameId {
 impl GameId {
     /// The basketball-reference id of the game: `YYYYMMDD0HHH` with the bbref home code.
     pub fn bbref_id(&self) -> String {
-        format!("{}0{}", crate::date::date_text(self.date).replace('-', ""), self.home.bbref_code())
+        format!("{}0{}", compact_text(self.date), self.home.bbref_code())
     }
 }
 
 impl fmt::Display for GameId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = crate::date::date_text(self.date).replace('-', "");
-        write!(f, "{d}_{}_{}", self.away, self.home)
+        write!(f, "{}_{}_{}", compact_text(self.date), self.away, self.home)
     }
 }
 

@@ -47,12 +47,12 @@ impl Team {
             None => "",
         };
         // Tricodes first (sorted: a binary search), then the variants (none is a tricode).
-        let code = match TRICODES.binary_search(&up) {
-            Ok(_) => up,
-            Err(_) => VARIANTS.iter().find(|(v, _)| *v == up).map_or(up, |(_, c)| *c),
-        };
         TRICODES
-            .binary_search(&code)
+            .binary_search(&up)
+            .or_else(|_| {
+                let code = VARIANTS.iter().find(|(v, _)| *v == up).map_or(up, |(_, c)| *c);
+                TRICODES.binary_search(&code)
+            })
             .ok()
             .map(|i| Team(i as u8))
             .ok_or_else(|| Error::invalid("team code", s, format!("one of {}", TRICODES.join(" "))))

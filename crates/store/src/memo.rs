@@ -90,7 +90,7 @@ impl<T> Latest<T> {
         let v = Arc::new(load(true)?);
         tracing::debug!(
             "shared load of {} from {start} in {:.2} s",
-            std::any::type_name::<T>().rsplit("::").next().unwrap_or_default(),
+            std::any::type_name::<T>().trim_end_matches('>').rsplit("::").next().unwrap_or_default(),
             t.elapsed().as_secs_f64()
         );
         *held = Some((key, start, v.clone()));
