@@ -4,7 +4,8 @@
 use crate::composite::ShotFacts;
 use crate::history::{PlayerGame, TeamGame};
 use crate::util::{last, opt_real, text};
-use propcast_core::stats::{mean, sample_std};
+use crate::vector::season_suffix;
+use propcast_core::stats::{mean_of, sample_std_of};
 use propcast_core::{date_text, Date};
 use propcast_store::Value;
 
@@ -72,19 +73,15 @@ pub fn scoring(
     played: &[&PlayerGame],
     season_year: i64,
 ) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
-    let pts = |w: &[&PlayerGame]| mean(&w.iter().map(|g| g.points).collect::<Vec<_>>());
-    let season: Vec<&PlayerGame> = played.iter().copied().filter(|g| g.season_year == season_year).collect();
-    let l10: Vec<f64> = last(played, 10).iter().map(|g| g.points).collect();
-    (pts(last(played, 5)), pts(last(played, 10)), pts(&season), sample_std(&l10))
+    let pts = |w: &[&PlayerGame]| mean_of(w.iter().map(|g| g.points));
+    let l10 = last(played, 10).iter().map(|g| g.points);
+    (pts(last(played, 5)), pts(last(played, 10)), pts(season_suffix(played, season_year)), sample_std_of(l10))
 }
 
 /// Mean pace and offensive rating of a team's last 10 games.
 pub fn team_form(team: &[TeamGame]) -> (Option<f64>, Option<f64>) {
     let w = last(team, 10);
-    (
-        mean(&w.iter().filter_map(|g| g.pace).collect::<Vec<_>>()),
-        mean(&w.iter().filter_map(|g| g.off_rating).collect::<Vec<_>>()),
-    )
+    (mean_of(w.iter().filter_map(|g| g.pace)), mean_of(w.iter().filter_map(|g| g.off_rating)))
 }
 
 impl DailyCache {
@@ -96,14 +93,14 @@ impl DailyCache {
         season_year: i64,
         workload: Workload,
     ) -> Option<DailyCache> {
-        let played: Vec<&PlayerGame> = history.iter().filter(|g| g.played()).collect();
+        let mut played: Vec<&PlayerGame> = Vec::with_capacity(history.len());
+        played.extend(history.iter().filter(|g| g.played()));
         if played.len() < ABSOLUTE_MIN_GAMES {
             return None;
         }
         let (l5, l10, season_avg, std10) = scoring(&played, season_year);
         let w10 = last(&played, 10);
-        let season: Vec<&PlayerGame> =
-            played.iter().copied().filter(|g| g.season_year == season_year).collect();
+        let season = season_suffix(&played, season_year);
         let (pts10, tsa10) =
             w10.iter().fold((0.0, 0.0), |(p, a), g| (p + g.points, a + g.fga + 0.44 * g.fta));
         let (pace, ortg) = team_form(team);
@@ -116,11 +113,11 @@ impl DailyCache {
                 games_in_last_7_days: workload.games_7,
                 team_pace_last_10: pace,
                 team_off_rating_last_10: ortg,
-                player_usage_rate_season: mean(&season.iter().filter_map(|g| g.usage).collect::<Vec<_>>()),
+                player_usage_rate_season: mean_of(season.iter().filter_map(|g| g.usage)),
             },
             games: played.len(),
-            minutes_avg_last_10: mean(&w10.iter().map(|g| g.minutes).collect::<Vec<_>>())?,
-            usage_rate_last_10: mean(&w10.iter().filter_map(|g| g.usage).collect::<Vec<_>>()),
+            minutes_avg_last_10: mean_of(w10.iter().map(|g| g.minutes))?,
+            usage_rate_last_10: mean_of(w10.iter().filter_map(|g| g.usage)),
             ts_pct_last_10: (tsa10 > 0.0).then(|| pts10 / (2.0 * tsa10)),
             games_played_season: season.len(),
             workload,

@@ -98,8 +98,10 @@ impl PlayerShotZone {
     /// Analyses `history` (the player's rows before the date, ascending; this season's games
     /// played count). `None` without a game this season.
     pub fn analyze(history: &[PlayerGame], season_year: i64, day: Day) -> Option<PlayerShotZone> {
-        let season: Vec<&PlayerGame> =
-            history.iter().filter(|g| g.played() && g.season_year == season_year).collect();
+        // This season's rows are a suffix of the date-ordered history.
+        let this_season = &history[history.partition_point(|g| g.season_year < season_year)..];
+        let mut season: Vec<&PlayerGame> = Vec::with_capacity(this_season.len());
+        season.extend(this_season.iter().filter(|g| g.played()));
         if season.is_empty() {
             return None;
         }

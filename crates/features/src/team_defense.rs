@@ -3,7 +3,7 @@
 
 use crate::history::{History, TeamGame, Zones};
 use crate::util::{last, opt_int, opt_real, text, Day};
-use propcast_core::stats::mean;
+use propcast_core::stats::mean_of;
 use propcast_core::{date_text, Date};
 use propcast_store::Value;
 
@@ -45,8 +45,7 @@ impl LeagueZones {
             let (paint, mid, three) = LEAGUE_FALLBACK;
             return LeagueZones { paint, mid, three, teams: None };
         }
-        let m =
-            |f: fn(&(f64, f64, f64)) -> f64| mean(&per_team.iter().map(f).collect::<Vec<_>>()).unwrap_or(0.0);
+        let m = |f: fn(&(f64, f64, f64)) -> f64| mean_of(per_team.iter().map(f)).unwrap_or(0.0);
         LeagueZones { paint: m(|t| t.0), mid: m(|t| t.1), three: m(|t| t.2), teams: Some(per_team.len()) }
     }
 }
@@ -106,8 +105,8 @@ impl TeamDefenseZone {
     /// Analyses `games` (the team's games before the date, ascending; only this season's
     /// count) on day `day` of season `season_year`.
     pub fn analyze(games: &[TeamGame], season_year: i64, day: Day, league: LeagueZones) -> TeamDefenseZone {
-        let season: Vec<&TeamGame> = games.iter().filter(|g| g.season_year == season_year).collect();
-        let window = last(&season, WINDOW);
+        // This season's games are a suffix of the date-ordered history.
+        let window = last(&games[games.partition_point(|g| g.season_year < season_year)..], WINDOW);
         let need = min_games(day);
         let (z, zone_games) = Zones::sum(window.iter().filter_map(|g| g.opp_zones.as_ref()));
         let mut t = TeamDefenseZone {
@@ -129,8 +128,7 @@ impl TeamDefenseZone {
             t.reason = Some(format!("{} games this season, {need} required", window.len()));
             return t;
         }
-        let m =
-            |f: fn(&TeamGame) -> Option<f64>| mean(&window.iter().filter_map(|g| f(g)).collect::<Vec<_>>());
+        let m = |f: fn(&TeamGame) -> Option<f64>| mean_of(window.iter().filter_map(f));
         t.def_rating = m(|g| g.def_rating);
         t.opp_points = m(|g| Some(g.points_allowed));
         t.opp_pace = m(|g| g.opp_pace);

@@ -8,7 +8,7 @@ use crate::daily_cache::{scoring, team_form, CacheFacts, Workload};
 use crate::history::{PlayerGame, TeamCode, TeamGame};
 use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
-use propcast_core::stats::{mean, sample_std, slope};
+use propcast_core::stats::{count_and_mean, mean_of, sample_std, sample_std_of, slope_of};
 use propcast_core::{date_text, schema, Date};
 use propcast_store::{text_at, Result, Value, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
@@ -360,18 +360,35 @@ fn book_std(json: Option<&str>) -> Option<f64> {
     sample_std(&latest)
 }
 
+/// The games of a season in a date-ordered window of games played: a suffix, since every
+/// game before the date of a row in season `year` is of that season or an earlier one.
+pub(crate) fn season_suffix<'g>(played: &'g [&'g PlayerGame], year: i64) -> &'g [&'g PlayerGame] {
+    &played[played.partition_point(|g| g.season_year < year)..]
+}
+
+/// The points of a window of games.
+fn pts<'a>(w: &'a [&'a PlayerGame]) -> impl Iterator<Item = f64> + Clone + 'a {
+    w.iter().map(|g| g.points)
+}
+
+/// The minutes of a window of games.
+fn mins<'a>(w: &'a [&'a PlayerGame]) -> impl Iterator<Item = f64> + Clone + 'a {
+    w.iter().map(|g| g.minutes)
+}
+
 /// Computes every feature of one row.
 pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     use F::*;
     let (ctx, p4) = (i.ctx, i.p4);
     let d = ctx.date;
     let mut r = FeatureRow::new();
-    let played: Vec<&PlayerGame> = i.history.iter().filter(|g| g.played()).collect();
-    let season: Vec<&PlayerGame> =
-        played.iter().copied().filter(|g| g.season_year == ctx.season_year).collect();
+    // Windows are slices of one vector of the games played (the history is in date order,
+    // so a season or the last 60 days is a suffix), and statistics are taken over iterators:
+    // this runs once per row, and collecting each window cost a dozen allocations a row.
+    let mut played: Vec<&PlayerGame> = Vec::with_capacity(i.history.len());
+    played.extend(i.history.iter().filter(|g| g.played()));
+    let season = season_suffix(&played, ctx.season_year);
     let l10 = last(&played, 10);
-    let pts = |w: &[&PlayerGame]| w.iter().map(|g| g.points).collect::<Vec<_>>();
-    let mins = |w: &[&PlayerGame]| w.iter().map(|g| g.minutes).collect::<Vec<_>>();
 
     // Player scoring: the daily cache, else computed from phase 3.
     match &p4.cache {
@@ -407,11 +424,11 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     r.set(injury_risk, Some(if ctx.status == "out" { 3.0 } else { 0.0 }), Tag::Phase3);
     let trend = (played.len() >= 5).then(|| {
         let w = last(&played, 5);
-        mean(&pts(&w[3..])).unwrap_or(0.0) - mean(&pts(&w[..3])).unwrap_or(0.0)
+        mean_of(pts(&w[3..])).unwrap_or(0.0) - mean_of(pts(&w[..3])).unwrap_or(0.0)
     });
     r.set(recent_trend, trend.map(|x| bucket(x, 2.0, 5.0)), Tag::Calculated);
-    let season_min = mean(&mins(&season));
-    let change = mean(&mins(l10)).zip(season_min).filter(|(_, s)| *s > 0.0).map(|(a, s)| (a - s) / s);
+    let season_min = mean_of(mins(season));
+    let change = mean_of(mins(l10)).zip(season_min).filter(|(_, s)| *s > 0.0).map(|(a, s)| (a - s) / s);
     r.set(minutes_change, change.map(|x| bucket(x, 0.10, 0.20)), Tag::Calculated);
     let opp = p4.opp.unwrap_or_default();
     r.set(opponent_def_rating, opp.def_rating, Tag::Phase4);
@@ -427,7 +444,7 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
         (p > 0.0).then(|| (ftm / p).clamp(0.0, 0.5))
     });
     r.set(pct_free_throw, ft.flatten(), Tag::Calculated);
-    let team_season: Vec<&TeamGame> = i.team.iter().filter(|g| g.season_year == ctx.season_year).collect();
+    let team_season = &i.team[i.team.partition_point(|g| g.season_year < ctx.season_year)..];
     let win = (team_season.len() >= 5)
         .then(|| team_season.iter().filter(|g| g.win).count() as f64 / team_season.len() as f64);
     r.set(team_win_pct, win, Tag::Calculated);
@@ -439,20 +456,16 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     r.set(has_vegas_line, Some(if ctx.line.is_some() { 1.0 } else { 0.0 }), Tag::Vegas);
 
     let opp_code = TeamCode::of(&ctx.opp);
-    let vs: Vec<f64> = played.iter().filter(|g| g.opp == opp_code).map(|g| g.points).collect();
-    r.set(avg_points_vs_opponent, mean(&vs), Tag::Calculated);
-    r.set(games_vs_opponent, Some(vs.len() as f64), Tag::Calculated);
-    r.set(minutes_avg_last_10, mean(&mins(l10)), Tag::Calculated);
-    r.set(
-        ppm_avg_last_10,
-        mean(&l10.iter().map(|g| g.points / g.minutes).collect::<Vec<_>>()),
-        Tag::Calculated,
-    );
+    let (n_vs, mean_vs) = count_and_mean(played.iter().filter(|g| g.opp == opp_code).map(|g| g.points));
+    r.set(avg_points_vs_opponent, (n_vs > 0).then_some(mean_vs), Tag::Calculated);
+    r.set(games_vs_opponent, Some(n_vs as f64), Tag::Calculated);
+    r.set(minutes_avg_last_10, mean_of(mins(l10)), Tag::Calculated);
+    r.set(ppm_avg_last_10, mean_of(l10.iter().map(|g| g.points / g.minutes)), Tag::Calculated);
     let rows10 = last(i.history, 10);
     let dnp = (rows10.len() >= 3)
         .then(|| rows10.iter().filter(|g| !g.played()).count() as f64 / rows10.len() as f64);
     r.set(dnp_rate, dnp, Tag::Calculated);
-    r.set(pts_slope_10g, (l10.len() >= 5).then(|| slope(&pts(l10))).flatten(), Tag::Calculated);
+    r.set(pts_slope_10g, (l10.len() >= 5).then(|| slope_of(pts(l10))).flatten(), Tag::Calculated);
     let (l5, s, std) = (r.get(points_avg_last_5), r.get(points_avg_season), r.get(points_std_last_10));
     let z = l5.zip(s).zip(std.filter(|x| *x > 0.0)).map(|((a, s), sd)| ((a - s) / sd).clamp(-3.0, 3.0));
     r.set(pts_vs_season_zscore, z, Tag::Calculated);
@@ -464,33 +477,31 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
 
     // The 60-day window.
     let since60 = d - chrono::Duration::days(RECENT_DAYS);
-    let w60: Vec<&PlayerGame> = played.iter().copied().filter(|g| g.date >= since60).collect();
-    let p60 = pts(&w60);
-    let avg60 = mean(&p60);
-    let l3 = mean(&pts(last(&w60, 3)));
+    let w60 = &played[played.partition_point(|g| g.date < since60)..];
+    let avg60 = mean_of(pts(w60));
+    let l3 = mean_of(pts(last(w60, 3)));
     r.set(points_avg_last_3, l3, Tag::Calculated);
-    let l7 = pts(last(&w60, 7));
-    r.set(scoring_trend_slope, (l7.len() >= 4).then(|| slope(&l7)).flatten(), Tag::Calculated);
-    let dev = l3.zip(avg60).zip(sample_std(&p60).filter(|s| *s > 0.0)).map(|((a, m), s)| (a - m) / s);
+    let l7 = last(w60, 7);
+    r.set(scoring_trend_slope, (l7.len() >= 4).then(|| slope_of(pts(l7))).flatten(), Tag::Calculated);
+    let dev = l3.zip(avg60).zip(sample_std_of(pts(w60)).filter(|s| *s > 0.0)).map(|((a, m), s)| (a - m) / s);
     r.set(deviation_from_avg_last3, dev, Tag::Calculated);
-    let below = avg60.map(|m| p60.iter().rev().take_while(|p| **p < m).count() as f64);
+    let below = avg60.map(|m| w60.iter().rev().take_while(|g| g.points < m).count() as f64);
     r.set(consecutive_games_below_avg, below, Tag::Calculated);
     let since30 = d - chrono::Duration::days(30);
     let freed: f64 = i
         .teammates_out
         .iter()
         .filter_map(|h| {
-            mean(
-                &h.iter()
+            mean_of(
+                h.iter()
                     .filter(|g| g.played() && g.date >= since30 && g.minutes > 10.0)
-                    .filter_map(|g| g.usage)
-                    .collect::<Vec<_>>(),
+                    .filter_map(|g| g.usage),
             )
         })
         .sum();
     r.set(teammate_usage_available, Some(freed), Tag::Calculated);
-    let u5: Vec<f64> = last(&played, 5).iter().filter_map(|g| g.usage).collect();
-    r.set(usage_rate_last_5, (u5.len() >= 3).then(|| mean(&u5)).flatten(), Tag::Calculated);
+    let (n_u5, u5) = count_and_mean(last(&played, 5).iter().filter_map(|g| g.usage));
+    r.set(usage_rate_last_5, (n_u5 >= 3).then_some(u5), Tag::Calculated);
     let mut since_change = 0.0;
     let team_code = TeamCode::of(&ctx.team);
     let mut next = d;
@@ -506,7 +517,7 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     r.set(prop_over_streak, ctx.line.map(|_| ctx.streaks.0 as f64), Tag::Vegas);
     r.set(prop_under_streak, ctx.line.map(|_| ctx.streaks.1 as f64), Tag::Vegas);
     r.set(line_vs_season_avg, ctx.line.zip(s).map(|(l, s)| l - s), Tag::Vegas);
-    let earlier: Vec<&LinePoint> = i.lines.iter().filter(|l| l.date < d).collect();
+    let earlier = &i.lines[..i.lines.partition_point(|l| l.date < d)];
     let since14 = d - chrono::Duration::days(14);
     let prev = earlier.last().filter(|l| l.date >= since14).map(|l| l.line);
     r.set(prop_line_delta, ctx.line.zip(prev).map(|(a, b)| a - b), Tag::Vegas);
@@ -518,15 +529,14 @@ pub fn build(i: &FeatureInputs<'_>) -> FeatureRow {
     let g5 = last(&graded, 5);
     r.set(
         margin_vs_line_avg_last_5,
-        (g5.len() >= 3).then(|| mean(&g5.iter().map(|(p, l)| p - l).collect::<Vec<_>>())).flatten(),
+        (g5.len() >= 3).then(|| mean_of(g5.iter().map(|(p, l)| p - l))).flatten(),
         Tag::Vegas,
     );
-    let t60: Vec<&TeamGame> = i.team.iter().filter(|g| g.date >= since60).collect();
-    let t10 = last(&t60, 10);
+    let t10 = last(&i.team[i.team.partition_point(|g| g.date < since60)..], 10);
     let blowout = (!t10.is_empty())
         .then(|| t10.iter().filter(|g| g.margin.abs() >= 15.0).count() as f64 / t10.len() as f64);
     r.set(blowout_minutes_risk, blowout, Tag::Calculated);
-    r.set(minutes_volatility_last_10, sample_std(&mins(l10)), Tag::Calculated);
+    r.set(minutes_volatility_last_10, sample_std_of(mins(l10)), Tag::Calculated);
     let mismatch = r.get(team_pace).zip(r.get(opponent_pace)).map(|(a, b)| a - b);
     r.set(opponent_pace_mismatch, mismatch, Tag::Calculated);
     debug_assert_eq!(r.values.len(), FEATURES.len());

@@ -172,21 +172,52 @@ fn json_row(columns: &[&str], row: &[Value]) -> serde_json::Value {
         .into()
 }
 
-/// A row's key values as one string (unit separator between values).
-fn key_text(row: &[Value], key: &[usize]) -> String {
-    let mut s = String::with_capacity(48);
-    for i in key {
-        match &row[*i] {
-            Value::Text(t) => s.push_str(t),
-            Value::Integer(n) => s.push_str(&n.to_string()),
-            Value::Real(f) => s.push_str(&f.to_bits().to_string()),
-            Value::Null => s.push('\u{0}'),
-            Value::Blob(b) => s.push_str(&format!("{b:?}")),
-        }
-        s.push('\u{1f}');
-    }
-    s
+/// A row's key columns, hashed and compared in place (a string built per row cost an
+/// allocation for every row of every partition written). Values are equal when they are the
+/// same variant with the same content (reals by their bits, so equal values hash equally).
+struct Key<'r> {
+    row: &'r [Value],
+    cols: &'r [usize],
 }
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for &i in self.cols {
+            match &self.row[i] {
+                Value::Null => h.write_u8(0),
+                Value::Integer(n) => {
+                    h.write_u8(1);
+                    h.write_i64(*n);
+                }
+                Value::Real(f) => {
+                    h.write_u8(2);
+                    h.write_u64(f.to_bits());
+                }
+                Value::Text(t) => {
+                    h.write_u8(3);
+                    h.write(t.as_bytes());
+                    h.write_u8(0xff);
+                }
+                Value::Blob(b) => {
+                    h.write_u8(4);
+                    h.write(b);
+                    h.write_u8(0xff);
+                }
+            }
+        }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.cols.iter().all(|&i| match (&self.row[i], &o.row[i]) {
+            (Value::Real(a), Value::Real(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        })
+    }
+}
+
+impl Eq for Key<'_> {}
 
 /// Runs a step's checks on the rows about to be written for `date`.
 pub fn run_checks(
@@ -269,7 +300,7 @@ pub fn run_checks(
                 let key: Vec<usize> = table.primary_key.iter().map(|k| idx(k)).collect::<Result<_>>()?;
                 let mut seen = HashSet::with_capacity_and_hasher(rows.len(), rustc_hash::FxBuildHasher);
                 let dups: Vec<&Vec<Value>> =
-                    rows.iter().filter(|r| !seen.insert(key_text(r, &key))).collect();
+                    rows.iter().filter(|r| !seen.insert(Key { row: r, cols: &key })).collect();
                 CheckOutcome {
                     name,
                     severity: t.severity,
