@@ -12,7 +12,7 @@ use propcast_core::stats::{mean, median};
 use propcast_core::{date_text, parse_date, schema, Date, Season};
 use propcast_store::memo::{shared_first, Latest};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::FxHashMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -106,31 +106,30 @@ fn played_before(
     before: Date,
 ) -> Result<FxHashMap<String, Vec<Played>>> {
     let ids = serde_json::Value::from(players.iter().cloned().collect::<Vec<String>>()).to_string();
-    let mut stmt = wh.conn().prepare(
+    let sql =
         "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
          FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0 AND game_date < ?1
            AND player_id IN (SELECT value FROM json_each(?2))
-         ORDER BY game_date, player_id",
-    )?;
-    let mut q = stmt.query(propcast_store::params![before.to_string(), ids])?;
+         ORDER BY game_date, player_id";
+    let mut q = Query::new(wh.conn(), sql, &[&before.to_string(), &ids])?;
     let mut out: FxHashMap<String, Vec<Played>> = FxHashMap::default();
     while let Some(r) = q.next()? {
-        let (pid, p) = played_row(r)?;
+        let (pid, p) = played_row(&r)?;
         out.entry(pid).or_default().push(p);
     }
     Ok(out)
 }
 
 /// One row of the played-games queries: the player and his game.
-fn played_row(r: &propcast_store::Row<'_>) -> Result<(String, Played)> {
+fn played_row(r: &propcast_store::Cols<'_>) -> Result<(String, Played)> {
     let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
     let p = Played {
-        date: parse_date(&r.get::<_, String>(1)?).map_err(bad)?,
+        date: parse_date(&r.get::<String>(1)?).map_err(bad)?,
         game_id: r.get(2)?,
         team: r.get(3)?,
         season_year: r.get(4)?,
         minutes: r.get(5)?,
-        points: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as f64,
+        points: r.get::<Option<i64>>(6)?.unwrap_or(0) as f64,
         usage: r.get(7)?,
     };
     Ok((r.get(0)?, p))
@@ -147,17 +146,16 @@ fn played_history(wh: &Warehouse, from: Date) -> Result<Arc<PlayedHistory>> {
     let load = |_whole: bool| {
         let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
         let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
-        let mut stmt = wh.conn().prepare(
+        let sql =
             "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
              FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0 AND game_date >= ?1
-             ORDER BY game_date, player_id",
-        )?;
+             ORDER BY game_date, player_id";
         // Date order walks the date index (a sort of every row by player took most of a
         // one-date update); each player's games and each game's players come out in the
         // same order as a sort by player, then date.
-        let mut q = stmt.query([from.to_string()])?;
+        let mut q = Query::new(wh.conn(), sql, &[&from.to_string()])?;
         while let Some(r) = q.next()? {
-            let (pid, p) = played_row(r)?;
+            let (pid, p) = played_row(&r)?;
             played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
             history.entry(pid).or_default().push(p);
         }
@@ -253,39 +251,33 @@ impl Step for UpcomingPlayerGameContext {
 
         // Each team's games up to the last date (schedule: teams and dates only).
         let mut team_games: HashMap<String, Vec<(Date, String)>> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, game_date, home_abbr, away_abbr FROM schedule WHERE game_date <= ?1 ORDER BY game_date",
-        )?;
-        let mut q = stmt.query([&range.last])?;
+        let sql = "SELECT game_id, game_date, home_abbr, away_abbr FROM schedule WHERE game_date <= ?1 ORDER BY game_date";
+        let mut q = Query::new(wh.conn(), sql, &[&range.last])?;
         while let Some(r) = q.next()? {
-            let d = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
+            let d = parse_date(&r.get::<String>(1)?).map_err(bad)?;
             let g: String = r.get(0)?;
-            for t in [r.get::<_, String>(2)?, r.get::<_, String>(3)?] {
+            for t in [r.get::<String>(2)?, r.get::<String>(3)?] {
                 team_games.entry(t).or_default().push((d, g.clone()));
             }
         }
 
         // The official inactive list of each game and team.
         let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, team_abbr, player_id FROM player_availability
-             WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'",
-        )?;
-        let mut q = stmt.query([&range.first, &range.last])?;
+        let sql = "SELECT game_id, team_abbr, player_id FROM player_availability
+             WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'";
+        let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
             inactive.entry((r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
         }
 
         // Points lines captured before tip-off: per (game, player), per book, first and last.
         let mut lines: HashMap<(String, String), BTreeMap<String, BookLine>> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, player_id, book, line FROM prop_lines
+        let sql = "SELECT game_id, player_id, book, line FROM prop_lines
              WHERE game_date BETWEEN ?1 AND ?2 AND market = 'player_points' AND is_main_line = 1
                AND game_id IS NOT NULL AND player_id IS NOT NULL
                AND (snapshot_utc IS NULL OR commence_utc IS NULL OR snapshot_utc < commence_utc)
-             ORDER BY game_id, player_id, book, snapshot_utc, line",
-        )?;
-        let mut q = stmt.query([&range.first, &range.last])?;
+             ORDER BY game_id, player_id, book, snapshot_utc, line";
+        let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
             let line: f64 = r.get(3)?;
             lines
@@ -298,28 +290,24 @@ impl Step for UpcomingPlayerGameContext {
 
         // The label.
         let mut outcome: HashMap<(String, String), (bool, Option<i64>)> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, player_id, is_dnp, minutes_played, points FROM player_game_summary
-             WHERE game_date BETWEEN ?1 AND ?2",
-        )?;
-        let mut q = stmt.query([&range.first, &range.last])?;
+        let sql = "SELECT game_id, player_id, is_dnp, minutes_played, points FROM player_game_summary
+             WHERE game_date BETWEEN ?1 AND ?2";
+        let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
-            let played = r.get::<_, i64>(2)? == 0 && r.get::<_, Option<f64>>(3)?.is_some_and(|m| m > 0.0);
+            let played = r.get::<i64>(2)? == 0 && r.get::<Option<f64>>(3)?.is_some_and(|m| m > 0.0);
             outcome.insert((r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
         }
 
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, game_date, season, team_abbr, opponent_team_abbr, home_game, travel_miles,
+        let sql = "SELECT game_id, game_date, season, team_abbr, opponent_team_abbr, home_game, travel_miles,
                     time_zones_crossed, consecutive_road_games
-             FROM upcoming_team_game_context WHERE game_date BETWEEN ?1 AND ?2",
-        )?;
+             FROM upcoming_team_game_context WHERE game_date BETWEEN ?1 AND ?2";
         let mut team_rows: Vec<(Date, Vec<Value>)> = Vec::new();
-        let mut q = stmt.query([&range.first, &range.last])?;
+        let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
-            let d = parse_date(&r.get::<_, String>(1)?).map_err(bad)?;
+            let d = parse_date(&r.get::<String>(1)?).map_err(bad)?;
             if wanted.contains(&d) {
                 team_rows
-                    .push((d, (0..9).map(|i| r.get::<_, Value>(i)).collect::<std::result::Result<_, _>>()?));
+                    .push((d, (0..9).map(|i| r.get::<Value>(i)).collect::<std::result::Result<_, _>>()?));
             }
         }
         let text = |v: &Value| match v {

@@ -5,7 +5,7 @@ use crate::util::{by_date, int, opt_real, DateRange};
 use propcast_core::schema;
 use propcast_core::Date;
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -105,15 +105,13 @@ impl Step for PlayerGameSummary {
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
         let Some(range) = DateRange::of(dates) else { return Ok(vec![]) };
         let wanted: HashSet<String> = dates.iter().map(Date::to_string).collect();
-        let params = [&range.first, &range.last];
+        let params = [range.first.as_str(), range.last.as_str()];
 
         let mut teams: HashMap<(String, String), TeamTotals> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, team_abbr, fga, fta, tov, minutes, win FROM team_games WHERE game_date BETWEEN ?1 AND ?2",
-        )?;
-        let mut q = stmt.query(params)?;
+        let sql = "SELECT game_id, team_abbr, fga, fta, tov, minutes, win FROM team_games WHERE game_date BETWEEN ?1 AND ?2";
+        let mut q = Query::new(wh.conn(), sql, &params)?;
         while let Some(r) = q.next()? {
-            let f = |i: usize| -> Result<f64> { Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)) };
+            let f = |i: usize| -> Result<f64> { Ok(r.get::<Option<f64>>(i)?.unwrap_or(0.0)) };
             teams.insert(
                 (r.get(0)?, r.get(1)?),
                 TeamTotals {
@@ -125,15 +123,14 @@ impl Step for PlayerGameSummary {
         }
 
         let mut zones: HashMap<(String, String), PlayerZones> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
+        let sql =
             "SELECT game_id, player_id, ra_fga + paint_fga + mid_fga + lc3_fga + rc3_fga + atb3_fga + bc_fga,
                     ra_fga + paint_fga, ra_fgm + paint_fgm, mid_fga, mid_fgm,
                     lc3_fga + rc3_fga + atb3_fga, lc3_fgm + rc3_fgm + atb3_fgm
-             FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2",
-        )?;
-        let mut q = stmt.query(params)?;
+             FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2";
+        let mut q = Query::new(wh.conn(), sql, &params)?;
         while let Some(r) = q.next()? {
-            let g = |i: usize| -> Result<i64> { Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0)) };
+            let g = |i: usize| -> Result<i64> { Ok(r.get::<Option<i64>>(i)?.unwrap_or(0)) };
             zones.insert(
                 (r.get(0)?, r.get(1)?),
                 PlayerZones {
@@ -147,20 +144,18 @@ impl Step for PlayerGameSummary {
 
         let mut out = Vec::new();
         let mut played: HashSet<(String, String)> = HashSet::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, game_date, season, season_year, season_type, player_id, player_lookup, player_name,
+        let sql = "SELECT game_id, game_date, season, season_year, season_type, player_id, player_lookup, player_name,
                     team_abbr, opp_abbr, is_home, starter, minutes, pts, fga, fgm, fg3a, fg3m, fta, ftm,
                     oreb, dreb, reb, ast, stl, blk, tov, pf, plus_minus
-             FROM player_games WHERE game_date BETWEEN ?1 AND ?2",
-        )?;
-        let mut q = stmt.query(params)?;
+             FROM player_games WHERE game_date BETWEEN ?1 AND ?2";
+        let mut q = Query::new(wh.conn(), sql, &params)?;
         while let Some(r) = q.next()? {
-            let date: String = r.get(1)?;
-            if !wanted.contains(&date) {
+            let date: &str = r.get(1)?;
+            if !wanted.contains(date) {
                 continue;
             }
-            let v = |i: usize| r.get::<_, Value>(i);
-            let f = |i: usize| -> Result<f64> { Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)) };
+            let v = |i: usize| r.get::<Value>(i);
+            let f = |i: usize| -> Result<f64> { Ok(r.get::<Option<f64>>(i)?.unwrap_or(0.0)) };
             let (game, player, team): (String, String, String) = (r.get(0)?, r.get(5)?, r.get(8)?);
             let minutes: Option<f64> = r.get(12)?;
             let t = teams.get(&(game.clone(), team.clone())).copied();
@@ -233,23 +228,21 @@ impl Step for PlayerGameSummary {
             ]);
         }
 
-        let mut stmt = wh.conn().prepare(
-            "SELECT a.game_id, a.game_date, a.season, a.season_year, a.season_type, a.player_id, a.player_lookup,
+        let sql = "SELECT a.game_id, a.game_date, a.season, a.season_year, a.season_type, a.player_id, a.player_lookup,
                     a.player_name, a.team_abbr, s.home_abbr, s.away_abbr, a.status, t.win
              FROM player_availability a
              JOIN schedule s ON s.game_id = a.game_id
              LEFT JOIN team_games t ON t.game_id = a.game_id AND t.team_abbr = a.team_abbr
-             WHERE a.game_date BETWEEN ?1 AND ?2",
-        )?;
+             WHERE a.game_date BETWEEN ?1 AND ?2";
         let n = schema::PLAYER_GAME_SUMMARY.columns.len();
-        let mut q = stmt.query(params)?;
+        let mut q = Query::new(wh.conn(), sql, &params)?;
         while let Some(r) = q.next()? {
-            let date: String = r.get(1)?;
+            let date: &str = r.get(1)?;
             let (game, player): (String, String) = (r.get(0)?, r.get(5)?);
-            if !wanted.contains(&date) || played.contains(&(game.clone(), player.clone())) {
+            if !wanted.contains(date) || played.contains(&(game.clone(), player.clone())) {
                 continue;
             }
-            let v = |i: usize| r.get::<_, Value>(i);
+            let v = |i: usize| r.get::<Value>(i);
             let (team, home, away): (String, String, String) = (r.get(8)?, r.get(9)?, r.get(10)?);
             let status: String = r.get(11)?;
             let (st, cat) = dnp(&status);

@@ -5,7 +5,7 @@ use crate::util::{int, opt_real, step_err, DateRange};
 use propcast_core::stats::mean;
 use propcast_core::{date_text, parse_date, schema, Date, Season, Team};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -89,17 +89,15 @@ impl Step for UpcomingTeamGameContext {
         // Every game up to the last date, per team, in date order (schedule: no scores read).
         let mut per_team: HashMap<Team, Vec<TeamGame>> = HashMap::default();
         let mut meta: HashMap<String, (String, i64, String)> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT game_id, game_date, season, season_year, season_type, home_abbr, away_abbr
-             FROM schedule WHERE game_date <= ?1 ORDER BY game_date, game_id",
-        )?;
-        let mut q = stmt.query([&range.last])?;
+        let sql = "SELECT game_id, game_date, season, season_year, season_type, home_abbr, away_abbr
+             FROM schedule WHERE game_date <= ?1 ORDER BY game_date, game_id";
+        let mut q = Query::new(wh.conn(), sql, &[&range.last])?;
         while let Some(r) = q.next()? {
             let (gid, d, s): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let date = parse_date(&d).map_err(bad)?;
             let season = Season::parse(&s).map_err(bad)?;
-            let home = Team::parse(&r.get::<_, String>(5)?).map_err(bad)?;
-            let away = Team::parse(&r.get::<_, String>(6)?).map_err(bad)?;
+            let home = Team::parse(&r.get::<String>(5)?).map_err(bad)?;
+            let away = Team::parse(&r.get::<String>(6)?).map_err(bad)?;
             meta.insert(gid.clone(), (s, r.get(3)?, r.get(4)?));
             for (team, opp, is_home) in [(home, away, true), (away, home, false)] {
                 per_team.entry(team).or_default().push(TeamGame {
@@ -115,22 +113,20 @@ impl Step for UpcomingTeamGameContext {
         // Results of games strictly before the last date (a target on D reads only dates < D).
         // Each game's results by team, looked up by borrowed game id.
         let mut results: HashMap<String, Vec<(Team, Result1)>> = HashMap::default();
-        let mut stmt = wh.conn().prepare(
-            "SELECT o.game_id, o.team_abbr, o.win_flag, o.margin_of_victory, o.pace, d.defensive_rating
+        let sql = "SELECT o.game_id, o.team_abbr, o.win_flag, o.margin_of_victory, o.pace, d.defensive_rating
              FROM team_offense_game_summary o
              LEFT JOIN team_defense_game_summary d ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
-             WHERE o.game_date < ?1",
-        )?;
-        let mut q = stmt.query([&range.last])?;
+             WHERE o.game_date < ?1";
+        let mut q = Query::new(wh.conn(), sql, &[&range.last])?;
         while let Some(r) = q.next()? {
-            let team = Team::parse(&r.get::<_, String>(1)?).map_err(bad)?;
+            let team = Team::parse(&r.get::<String>(1)?).map_err(bad)?;
             let res = Result1 {
-                win: r.get::<_, i64>(2)? == 1,
+                win: r.get::<i64>(2)? == 1,
                 margin: r.get(3)?,
                 pace: r.get(4)?,
                 def_rating: r.get(5)?,
             };
-            let by_team = propcast_store::slot(&mut results, propcast_store::text_at(r, 0)?);
+            let by_team = propcast_store::slot(&mut results, r.get(0)?);
             match by_team.iter_mut().find(|(t, _)| *t == team) {
                 Some(slot) => slot.1 = res,
                 None => by_team.push((team, res)),

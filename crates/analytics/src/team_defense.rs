@@ -3,7 +3,7 @@
 use crate::util::{by_date, DateRange};
 use propcast_core::{schema, Date};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 
 /// Builds `team_defense_game_summary` from the two offense rows of each game.
@@ -52,8 +52,7 @@ impl Step for TeamDefenseGameSummary {
         // Defensive rating and opponent pace are the opponent's offensive rating and pace:
         // points per 100 opponent possessions, and opponent possessions per 48 minutes with
         // overtime counted (the original used raw possessions).
-        let mut stmt = wh.conn().prepare(
-            "SELECT d.game_id, d.game_date, d.season, d.season_year, d.season_type, d.team_abbr, o.team_abbr,
+        let sql = "SELECT d.game_id, d.game_date, d.season, d.season_year, d.season_type, d.team_abbr, o.team_abbr,
                     d.home_game, d.win_flag, o.points_scored, d.margin_of_victory, d.overtime_periods,
                     o.fg_attempts, o.fg_makes, o.three_pt_attempts, o.three_pt_makes, o.ft_attempts, o.ft_makes,
                     o.rebounds, o.assists, o.turnovers, d.personal_fouls, d.steals, d.blocks,
@@ -63,13 +62,12 @@ impl Step for TeamDefenseGameSummary {
                     3 * o.three_pt_makes, o.has_complete_shot_zones
              FROM team_offense_game_summary d
              JOIN team_offense_game_summary o ON o.game_id = d.game_id AND o.team_abbr = d.opponent_team_abbr
-             WHERE d.game_date BETWEEN ?1 AND ?2",
-        )?;
+             WHERE d.game_date BETWEEN ?1 AND ?2";
         let n = schema::TEAM_DEFENSE_GAME_SUMMARY.columns.len();
         let mut out = Vec::new();
-        let mut rows = stmt.query([&range.first, &range.last])?;
+        let mut rows = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = rows.next()? {
-            out.push((0..n).map(|i| r.get::<_, Value>(i)).collect::<std::result::Result<Vec<_>, _>>()?);
+            out.push((0..n).map(|i| r.get::<Value>(i)).collect::<std::result::Result<Vec<_>, _>>()?);
         }
         Ok(by_date(out, 1))
     }

@@ -4,7 +4,7 @@ use crate::formulas::{efg_pct, game_minutes, overtime_periods, pace, possessions
 use crate::util::{by_date, int, opt_real, step_err, DateRange};
 use propcast_core::{schema, Date};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -44,17 +44,15 @@ pub(crate) struct Zones {
 }
 
 pub(crate) fn team_zones(wh: &Warehouse, range: &DateRange) -> Result<HashMap<(String, String), Zones>> {
-    let mut stmt = wh.conn().prepare(
-        "SELECT game_id, team_abbr,
+    let sql = "SELECT game_id, team_abbr,
                 sum(ra_fga + paint_fga + mid_fga + lc3_fga + rc3_fga + atb3_fga + bc_fga),
                 sum(ra_fga + paint_fga), sum(ra_fgm + paint_fgm), sum(mid_fga), sum(mid_fgm),
                 sum(lc3_fga + rc3_fga + atb3_fga), sum(lc3_fgm + rc3_fgm + atb3_fgm)
-         FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2 GROUP BY 1, 2",
-    )?;
+         FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
     let mut out = HashMap::default();
-    let mut rows = stmt.query([&range.first, &range.last])?;
+    let mut rows = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
     while let Some(r) = rows.next()? {
-        let g = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0));
+        let g = |i: usize| r.get::<Option<i64>>(i).map(|v| v.unwrap_or(0));
         out.insert(
             (r.get(0)?, r.get(1)?),
             Zones {
@@ -99,26 +97,25 @@ impl Step for TeamOffenseGameSummary {
     fn compute(&self, wh: &Warehouse, dates: &[Date]) -> Result<Vec<(Date, PartitionData)>> {
         let Some(range) = DateRange::of(dates) else { return Ok(vec![]) };
         let zones = team_zones(wh, &range)?;
-        let mut stmt = wh.conn().prepare(
+        let sql =
             "SELECT game_id, nba_game_id, game_date, season, season_year, season_type, team_abbr, opp_abbr,
                     is_home, win, pts, opp_pts, minutes, fga, fgm, fg3a, fg3m, fta, ftm, oreb, dreb, reb,
                     ast, tov, stl, blk, pf, pts_q1, pts_q2, pts_q3, pts_q4, pts_ot, possessions
-             FROM team_games WHERE game_date BETWEEN ?1 AND ?2 ORDER BY game_date, game_id, team_abbr",
-        )?;
+             FROM team_games WHERE game_date BETWEEN ?1 AND ?2 ORDER BY game_date, game_id, team_abbr";
         let mut out = Vec::new();
-        let mut rows = stmt.query([&range.first, &range.last])?;
+        let mut rows = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = rows.next()? {
-            let v = |i: usize| r.get::<_, Value>(i);
-            let f = |i: usize| -> Result<f64> { Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)) };
+            let v = |i: usize| r.get::<Value>(i);
+            let f = |i: usize| -> Result<f64> { Ok(r.get::<Option<f64>>(i)?.unwrap_or(0.0)) };
             let team_minutes: f64 = r
-                .get::<_, Option<f64>>(12)?
+                .get::<Option<f64>>(12)?
                 .ok_or_else(|| step_err(self.name(), "team_games.minutes is NULL"))?;
             let (pts, opp_pts): (i64, i64) = (r.get(10)?, r.get(11)?);
             let poss = possessions(f(13)?, f(17)?, f(23)?, f(19)?);
             let gm = game_minutes(team_minutes);
             let key: (String, String) = (r.get(0)?, r.get(6)?);
             let z = zones.get(&key).copied();
-            let complete = z.is_some_and(|z| Some(z.fga_all) == r.get::<_, Option<i64>>(13).ok().flatten());
+            let complete = z.is_some_and(|z| Some(z.fga_all) == r.get::<Option<i64>>(13).ok().flatten());
             let zv = |x: fn(&Zones) -> i64| {
                 if complete {
                     z.map(|z| Value::Integer(x(&z))).unwrap_or(Value::Null)

@@ -8,7 +8,7 @@ use crate::util::{in_two_halves, parse_in};
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
 use propcast_store::memo::{after_all, shared_first, Latest};
-use propcast_store::{slot, text_at, Result, Row, SqliteError, Warehouse};
+use propcast_store::{slot, Cols, Query, Result, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -58,11 +58,11 @@ impl Zones {
 
     /// Reads a complete-zones flag at column `at` and the six counts after it (paint,
     /// mid-range and three attempts and makes); `None` when the flag is not 1.
-    fn read(r: &Row<'_>, at: usize) -> std::result::Result<Option<Zones>, SqliteError> {
-        if r.get::<_, i64>(at)? != 1 {
+    fn read(r: &Cols<'_>, at: usize) -> std::result::Result<Option<Zones>, SqliteError> {
+        if r.get::<i64>(at)? != 1 {
             return Ok(None);
         }
-        let z = |i: usize| r.get::<_, Option<f64>>(at + i).map(|v| v.unwrap_or(0.0));
+        let z = |i: usize| r.get::<Option<f64>>(at + i).map(|v| v.unwrap_or(0.0));
         Ok(Some(Zones {
             paint_a: z(1)?,
             paint_m: z(2)?,
@@ -239,27 +239,28 @@ fn player_games(
     (filter, ids): Selection<'_>,
 ) -> Result<HashMap<String, Vec<PlayerGame>>> {
     let mut out: HashMap<String, Vec<PlayerGame>> = HashMap::default();
-    let mut stmt = wh.conn().prepare(&format!(
+    let sql = format!(
         "SELECT player_id, game_date, season_year, team_abbr, opp_abbr, is_dnp, minutes_played, points,
                 fg_attempts, ft_attempts, ft_makes, usage_rate, has_complete_shot_zones,
                 paint_attempts, paint_makes, mid_range_attempts, mid_range_makes,
                 three_attempts_zones, three_makes_zones
          FROM player_game_summary WHERE game_date >= ?1 AND game_date < ?2{filter}
          ORDER BY game_date"
-    ))?;
-    let mut q = stmt.query(propcast_store::params_from_iter([from, to].into_iter().chain(ids)))?;
+    );
+    let params: Vec<&str> = [from, to].into_iter().chain(ids).collect();
+    let mut q = Query::new(wh.conn(), &sql, &params)?;
     // Date order (the partition index, no sort); each player's rows stay ascending.
     while let Some(r) = q.next()? {
         let minutes: Option<f64> = r.get(6)?;
         let points: Option<i64> = r.get(7)?;
-        let dnp = r.get::<_, i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
-        let z = |i: usize| r.get::<_, Option<f64>>(i);
-        let zones = if dnp { None } else { Zones::read(r, 12)? };
+        let dnp = r.get::<i64>(5)? != 0 || !minutes.is_some_and(|m| m > 0.0) || points.is_none();
+        let z = |i: usize| r.get::<Option<f64>>(i);
+        let zones = if dnp { None } else { Zones::read(&r, 12)? };
         let g = PlayerGame {
-            date: date(text_at(r, 1)?)?,
+            date: date(r.get(1)?)?,
             season_year: r.get(2)?,
-            team: TeamCode::of(text_at(r, 3)?),
-            opp: TeamCode::of(text_at(r, 4)?),
+            team: TeamCode::of(r.get(3)?),
+            opp: TeamCode::of(r.get(4)?),
             dnp,
             minutes: minutes.unwrap_or(0.0),
             points: points.unwrap_or(0) as f64,
@@ -269,8 +270,7 @@ fn player_games(
             usage: z(11)?,
             zones,
         };
-        let pid = text_at(r, 0)?;
-        slot(&mut out, pid).push(g);
+        slot(&mut out, r.get(0)?).push(g);
     }
     Ok(out)
 }
@@ -283,7 +283,7 @@ fn team_games(
     (filter, ids): Selection<'_>,
 ) -> Result<HashMap<String, Vec<TeamGame>>> {
     let mut out: HashMap<String, Vec<TeamGame>> = HashMap::default();
-    let mut stmt = wh.conn().prepare(&format!(
+    let sql = format!(
         "SELECT o.team_abbr, o.game_date, o.season_year, o.win_flag, o.margin_of_victory, o.pace,
                 o.offensive_rating, d.defensive_rating, d.points_allowed, d.opponent_pace,
                 d.has_complete_shot_zones, d.opp_paint_attempts, d.opp_paint_makes,
@@ -293,24 +293,25 @@ fn team_games(
          JOIN team_defense_game_summary d ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
          WHERE o.game_date >= ?1 AND o.game_date < ?2{filter}
          ORDER BY o.team_abbr, o.game_date"
-    ))?;
-    let mut q = stmt.query(propcast_store::params_from_iter([from, to].into_iter().chain(ids)))?;
+    );
+    let params: Vec<&str> = [from, to].into_iter().chain(ids).collect();
+    let mut q = Query::new(wh.conn(), &sql, &params)?;
     while let Some(r) = q.next()? {
-        let z = |i: usize| r.get::<_, Option<f64>>(i);
-        let opp_zones = Zones::read(r, 10)?;
+        let z = |i: usize| r.get::<Option<f64>>(i);
+        let opp_zones = Zones::read(&r, 10)?;
         let g = TeamGame {
-            date: date(&r.get::<_, String>(1)?)?,
+            date: date(r.get(1)?)?,
             season_year: r.get(2)?,
-            win: r.get::<_, i64>(3)? == 1,
-            margin: r.get::<_, i64>(4)? as f64,
+            win: r.get::<i64>(3)? == 1,
+            margin: r.get::<i64>(4)? as f64,
             pace: z(5)?,
             off_rating: z(6)?,
             def_rating: z(7)?,
-            points_allowed: r.get::<_, i64>(8)? as f64,
+            points_allowed: r.get::<i64>(8)? as f64,
             opp_pace: z(9)?,
             opp_zones,
         };
-        out.entry(r.get(0)?).or_default().push(g);
+        slot(&mut out, r.get(0)?).push(g);
     }
     Ok(out)
 }

@@ -11,7 +11,7 @@ use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
 use propcast_core::{schema, Date};
 use propcast_store::memo::{after_all, shared_first, Latest};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Cols, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -91,14 +91,13 @@ fn read_by<T>(
     sql: &str,
     first: Date,
     last: Date,
-    f: impl Fn(&propcast_store::Row<'_>) -> Result<T>,
+    f: impl Fn(&Cols<'_>) -> Result<T>,
 ) -> Result<Facts<T>> {
-    let mut stmt = wh.conn().prepare(sql)?;
-    let mut q = stmt.query([first.to_string(), last.to_string()])?;
+    let mut q = Query::new(wh.conn(), sql, &[&first.to_string(), &last.to_string()])?;
     let mut out: HashMap<Date, HashMap<String, T>> = HashMap::default();
     while let Some(r) = q.next()? {
-        let date = parse(propcast_store::text_at(r, 1)?)?;
-        out.entry(date).or_default().insert(r.get(0)?, f(r)?);
+        let date = parse(r.get(1)?)?;
+        out.entry(date).or_default().insert(r.get(0)?, f(&r)?);
     }
     Ok(Facts(out))
 }

@@ -10,7 +10,7 @@ use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
 use propcast_core::stats::{count_and_mean, mean_of, sample_std, sample_std_of, slope_of};
 use propcast_core::{date_text, schema, Date};
-use propcast_store::{text_at, Result, Value, Warehouse};
+use propcast_store::{text_at, Query, Result, Value, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 
 /// One row of the pre-game population with what the context tables know about it.
@@ -82,15 +82,11 @@ impl ContextRow {
     /// or calendar entry is left out, one without a team context row has those missing).
     /// Those three come from lookups read here for the same condition: joined in SQL they
     /// cost six B-tree seeks a row, more than the row itself.
-    pub fn load(
-        wh: &Warehouse,
-        filter: &str,
-        params: &[&dyn propcast_store::ToSql],
-    ) -> Result<Vec<ContextRow>> {
+    pub fn load(wh: &Warehouse, filter: &str, params: &[&str]) -> Result<Vec<ContextRow>> {
         let mut playoff: HashMap<String, bool> = HashMap::default();
         let mut stmt =
             wh.conn().prepare_cached(&format!("SELECT game_id, season_type FROM schedule WHERE {filter}"))?;
-        let mut q = stmt.query(params)?;
+        let mut q = stmt.query(propcast_store::params_from_iter(params))?;
         while let Some(r) = q.next()? {
             playoff.insert(r.get(0)?, text_at(r, 1)? == "Playoffs");
         }
@@ -105,26 +101,25 @@ impl ContextRow {
             "SELECT game_id, team_abbr, opponent_days_rest, pace_differential
              FROM upcoming_team_game_context WHERE {filter}"
         ))?;
-        let mut q = stmt.query(params)?;
+        let mut q = stmt.query(propcast_store::params_from_iter(params))?;
         while let Some(r) = q.next()? {
             teams.insert((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?));
         }
         // Date order only, which the date index gives: within a date the engine writes a
         // partition's rows at once in key order, so they come back in that order, checked
         // below (SQLite sorting every row within its date was an eighth of this load).
-        let mut stmt =
-            wh.conn().prepare_cached(&format!("{CONTEXT_SQL} WHERE {filter} ORDER BY game_date"))?;
+        let sql = format!("{CONTEXT_SQL} WHERE {filter} ORDER BY game_date");
         // Sized up front: grown by doubling, a whole run's rows (≈ 300k of ~300 bytes) were
         // copied and their fresh pages faulted in several times over.
         let n: i64 = wh
             .conn()
             .prepare_cached(&format!("SELECT count(*) FROM upcoming_player_game_context WHERE {filter}"))?
-            .query_row(params, |r| r.get(0))?;
-        let mut q = stmt.query(params)?;
+            .query_row(propcast_store::params_from_iter(params), |r| r.get(0))?;
+        let mut q = Query::new(wh.conn(), &sql, params)?;
         let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
         let mut key = (String::new(), String::new());
         while let Some(r) = q.next()? {
-            let (game_id, date) = (text_at(r, 0)?, text_at(r, 2)?);
+            let (game_id, date): (&str, &str) = (r.get(0)?, r.get(2)?);
             if !calendar.contains_key(date) {
                 let day = match day_stmt.query_row([date], |d| Ok((d.get(0)?, d.get(1)?))) {
                     Ok(v) => Some(v),
@@ -140,7 +135,7 @@ impl ContextRow {
             key.0.clear();
             key.0.push_str(game_id);
             key.1.clear();
-            key.1.push_str(text_at(r, 4)?);
+            key.1.push_str(r.get(4)?);
             let (opp_days_rest, pace_differential) = teams.get(&key).copied().unwrap_or_default();
             out.push(ContextRow {
                 game_id: game_id.to_string(),
@@ -151,11 +146,11 @@ impl ContextRow {
                 day: Day(*day),
                 team: key.1.clone(),
                 opp: r.get(5)?,
-                home: r.get::<_, i64>(6)? == 1,
+                home: r.get::<i64>(6)? == 1,
                 playoff: *playoff,
                 status: r.get(7)?,
                 days_rest: r.get(8)?,
-                back_to_back: r.get::<_, i64>(9)? == 1,
+                back_to_back: r.get::<i64>(9)? == 1,
                 workload: Workload {
                     games_7: r.get(10)?,
                     games_14: r.get(11)?,

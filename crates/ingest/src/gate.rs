@@ -7,7 +7,7 @@
 
 use propcast_core::{schema, Date};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
 };
 use std::collections::BTreeMap;
 
@@ -106,17 +106,16 @@ impl Step for RawGate {
         let part = self.table.partition_column().unwrap_or("game_date");
         let cols: Vec<&str> = self.table.columns.iter().map(|c| c.name).collect();
         let pi = cols.iter().position(|c| *c == part).unwrap_or(0);
-        let mut stmt = wh.conn().prepare(&format!(
-            "SELECT {} FROM {} WHERE {part} BETWEEN ?1 AND ?2",
-            cols.join(", "),
-            self.table.name
-        ))?;
+        let sql =
+            format!("SELECT {} FROM {} WHERE {part} BETWEEN ?1 AND ?2", cols.join(", "), self.table.name);
         let wanted: std::collections::HashSet<String> = dates.iter().map(Date::to_string).collect();
         let mut by_date: BTreeMap<String, Vec<Vec<Value>>> = BTreeMap::new();
-        let mut rows = stmt.query([first.to_string(), last.to_string()])?;
+        let mut rows = Query::new(wh.conn(), &sql, &[&first.to_string(), &last.to_string()])?;
         while let Some(r) = rows.next()? {
-            let row =
-                (0..cols.len()).map(|i| r.get::<_, Value>(i)).collect::<std::result::Result<Vec<_>, _>>()?;
+            let mut row = Vec::with_capacity(cols.len());
+            for i in 0..cols.len() {
+                row.push(r.value(i)?);
+            }
             if let Value::Text(d) = &row[pi] {
                 if wanted.contains(d) {
                     by_date.entry(d.clone()).or_default().push(row);

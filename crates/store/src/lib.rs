@@ -2,9 +2,10 @@
 //!
 //! Owns: opening and migrating the database, the schema version, partition rewrites in one
 //! transaction, canonical content hashes of rows, read-only SQL queries, the
-//! process-wide memos of expensive reads keyed by the content they read ([`memo`]), and
-//! the writer's insert statement ([`Inserter`], the workspace's one module allowed `unsafe`:
-//! it binds text in place through SQLite's C API).
+//! process-wide memos of expensive reads keyed by the content they read ([`memo`]), the
+//! writer's insert statement ([`Inserter`]: it binds text in place through SQLite's C API)
+//! and the readers' query ([`Query`]: it reads columns through the same API). Those two are
+//! the workspace's only modules allowed `unsafe`.
 //! Reads and writes: every table, on behalf of the step crates (they never open SQLite
 //! themselves). Table definitions come from `propcast_core::schema`.
 //! Depends on: `core`. Never on: `ingest`, `analytics`, `features`, `models`, `grading`,
@@ -23,12 +24,14 @@ mod error;
 mod hash;
 mod insert;
 pub mod memo;
+mod read;
 mod step;
 mod warehouse;
 
 pub use error::{Error, Result};
 pub use hash::{cmp_row, cmp_value, hash_row, RowHasher};
 pub use insert::Inserter;
+pub use read::{Cols, FromCol, Query};
 pub use rusqlite::types::Value;
 pub use rusqlite::{params, params_from_iter, Connection, Error as SqliteError, Row, ToSql, Transaction};
 pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
