@@ -8,7 +8,7 @@ use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
 use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
-    cmp_row, delete_partition, slot, text_at, Connection, Inserter, RowHasher, Transaction, Value, Warehouse,
+    cmp_row, delete_partition, slot, Connection, Inserter, Query, RowHasher, Transaction, Value, Warehouse,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -302,28 +302,79 @@ fn stored_file_hash(conn: &Connection, table: &str) -> Result<Option<String>> {
     })
 }
 
-/// Every (name, player) pair of `player_games`, for resolving names in other tables.
-fn names_from_warehouse(conn: &Connection, players: &mut PlayerIndex) -> Result<()> {
-    // The distinct (name, id) pairs, collected here rather than by `SELECT DISTINCT` (a sort
-    // of every row).
-    let mut stmt = conn.prepare(
-        "SELECT player_lookup, player_id FROM player_games WHERE player_lookup IS NOT NULL AND player_id IS NOT NULL",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut pairs: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
-    while let Some(r) = rows.next()? {
-        let (lookup, id) = (text_at(r, 0)?, text_at(r, 1)?);
-        let ids = slot(&mut pairs, lookup);
+/// Distinct (name, player) pairs, collected here rather than by `SELECT DISTINCT` (a sort of
+/// every row).
+#[derive(Default)]
+struct NamePairs(rustc_hash::FxHashMap<String, Vec<String>>);
+
+impl NamePairs {
+    fn add(&mut self, lookup: &str, id: &str) {
+        let ids = slot(&mut self.0, lookup);
         if !ids.iter().any(|i| i == id) {
             ids.push(id.to_string());
         }
     }
-    for (lookup, ids) in &pairs {
-        for id in ids.iter().filter_map(|i| PlayerId::parse(i).ok()) {
-            players.add_name(lookup, &id);
+
+    /// Adds the pairs of `player_games` rows dated in `dates` (every date when `None`).
+    fn read(&mut self, conn: &Connection, dates: Option<&HashMap<String, i64>>) -> Result<()> {
+        let mut rows = Query::new(
+            conn,
+            "SELECT player_lookup, player_id, game_date FROM player_games
+             WHERE player_lookup IS NOT NULL AND player_id IS NOT NULL",
+            &[],
+        )?;
+        while let Some(r) = rows.next()? {
+            if dates.is_none_or(|d| r.get::<&str>(2).is_ok_and(|date| d.contains_key(date))) {
+                self.add(r.get(0)?, r.get(1)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Teaches `players` every pair (the result does not depend on the order).
+    fn teach(&self, players: &mut PlayerIndex) {
+        for (lookup, ids) in &self.0 {
+            for id in ids.iter().filter_map(|i| PlayerId::parse(i).ok()) {
+                players.add_name(lookup, &id);
+            }
         }
     }
+}
+
+/// Every (name, player) pair of `player_games`, for resolving names in other tables.
+fn names_from_warehouse(conn: &Connection, players: &mut PlayerIndex) -> Result<()> {
+    let mut pairs = NamePairs::default();
+    pairs.read(conn, None)?;
+    pairs.teach(players);
     Ok(())
+}
+
+/// `players` with every (name, player) pair of `player_games` as this ingest writes it: the
+/// partitions just built and those kept from the warehouse (read on a connection of their
+/// own, which sees the warehouse as it was: kept partitions are not rewritten).
+fn names_after_write(
+    warehouse: &Path,
+    players: &PlayerIndex,
+    built: &Parted,
+    kept: &Kept,
+) -> Result<PlayerIndex> {
+    let def = &schema::PLAYER_GAMES;
+    let col = |name: &str| def.columns.iter().position(|c| c.name == name);
+    let (Some(lookup), Some(id)) = (col("player_lookup"), col("player_id")) else {
+        return Err(propcast_store::Error::UnknownTable("player_games.player_lookup".into()).into());
+    };
+    let mut pairs = NamePairs::default();
+    for row in built.parts.values().flat_map(|p| &p.rows) {
+        if let (Value::Text(l), Value::Text(i)) = (&row[lookup], &row[id]) {
+            pairs.add(l, i);
+        }
+    }
+    if !kept.rows.is_empty() {
+        pairs.read(Warehouse::open_read_only(warehouse)?.conn(), Some(&kept.rows))?;
+    }
+    let mut players = players.clone();
+    pairs.teach(&mut players);
+    Ok(players)
 }
 
 /// Ingests the data set in `dir` into the warehouse.
@@ -387,8 +438,13 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             .filter(|(i, f)| *i >= 2 && !f.unchanged)
             .filter_map(|(i, f)| f.raw.take().map(|r| (i, f.def, r)))
             .collect();
-        let (lines, mut others): (Vec<_>, Vec<_>) =
+        let (mut lines, mut others): (Vec<_>, Vec<_>) =
             todo.into_iter().partition(|(_, d, _)| d.name == schema::PROP_LINES.name);
+        // When player_games is rebuilt here, the worker that builds it builds prop_lines right
+        // after (names from the built rows), while this thread writes the box scores.
+        let games_built = others.iter().any(|(_, d, _)| d.name == schema::PLAYER_GAMES.name);
+        let early_lines = std::sync::Mutex::new(if games_built { lines.pop() } else { None });
+        let warehouse_path = wh.path().to_path_buf();
         // The workers pop from the end: the largest file first, so the longest build (the box
         // scores) overlaps the writing of the others instead of following it.
         others.sort_by_key(|(_, _, raw)| raw.bytes.len());
@@ -452,10 +508,26 @@ pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
             for _ in 0..workers {
                 let sender = sender.clone();
                 let (queue, build, players, digest) = (&queue, &build, &players, &crosswalk_digest);
+                let (early_lines, warehouse_path) = (&early_lines, &warehouse_path);
                 scope.spawn(move || {
                     while let Some((i, def, raw)) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                        if sender.send((i, build(def, raw, players, digest))).is_err() {
+                        let built = build(def, raw, players, digest);
+                        let then = match &built {
+                            Ok((b, _, kept)) if def.name == schema::PLAYER_GAMES.name => early_lines
+                                .lock()
+                                .ok()
+                                .and_then(|mut l| l.take())
+                                .map(|l| (l, names_after_write(warehouse_path, players, b, kept))),
+                            _ => None,
+                        };
+                        if sender.send((i, built)).is_err() {
                             return;
+                        }
+                        if let Some(((li, ldef, lraw), index)) = then {
+                            let lines = index.and_then(|index| build(ldef, lraw, &index, &index.digest()));
+                            if sender.send((li, lines)).is_err() {
+                                return;
+                            }
                         }
                     }
                 });

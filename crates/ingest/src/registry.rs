@@ -4,7 +4,7 @@
 use crate::error::Result;
 use propcast_core::schema::{self, TableDef};
 use propcast_core::{parse_date, player_lookup, Season, SeasonCalendar, SeasonType};
-use propcast_store::{insert_rows, slot, text_at, SqliteError, Transaction, Value};
+use propcast_store::{insert_rows, slot, Query, Transaction, Value};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -174,15 +174,12 @@ fn read_games(tx: &Transaction<'_>, players: &mut BTreeMap<String, Entry>, ids: 
     }
     // First and last dates and the largest NBA id per player (what `min`, `max` and `max` of
     // a `GROUP BY` give), folded here instead of sorting every row.
-    let mut stmt = tx.prepare(&format!(
-        "SELECT player_id, game_date, nba_player_id FROM player_games {}",
-        only("player_id")
-    ))?;
-    let mut rows = stmt.query(propcast_store::params_from_iter(&params))?;
+    let sql = format!("SELECT player_id, game_date, nba_player_id FROM player_games {}", only("player_id"));
+    let mut rows = Query::new(tx, &sql, &params)?;
     let mut games: FxHashMap<String, (String, String, Option<String>)> = FxHashMap::default();
     while let Some(r) = rows.next()? {
-        let (id, date) = (text_at(r, 0)?, text_at(r, 1)?);
-        let nba = r.get_ref(2)?.as_str_or_null().map_err(SqliteError::from)?;
+        let (id, date): (&str, &str) = (r.get(0)?, r.get(1)?);
+        let nba: Option<&str> = r.get(2)?;
         match games.get_mut(id) {
             Some((first, last, max_nba)) => {
                 if date < first.as_str() {
@@ -243,12 +240,11 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
     for table in NAME_SOURCES {
         // Counted here rather than by `GROUP BY`, which sorted every row of the table.
         let mut counts: FxHashMap<String, Vec<(String, i64)>> = FxHashMap::default();
-        let mut stmt = tx.prepare(&format!(
-            "SELECT player_id, player_name FROM {table} WHERE player_id IS NOT NULL AND player_name IS NOT NULL"
-        ))?;
-        let mut rows = stmt.query([])?;
+        let sql =
+            format!("SELECT player_id, player_name FROM {table} WHERE player_id IS NOT NULL AND player_name IS NOT NULL");
+        let mut rows = Query::new(tx, &sql, &[])?;
         while let Some(r) = rows.next()? {
-            let (id, name) = (text_at(r, 0)?, text_at(r, 1)?);
+            let (id, name): (&str, &str) = (r.get(0)?, r.get(1)?);
             let names = slot(&mut counts, id);
             match names.iter_mut().find(|(n, _)| n == name) {
                 Some((_, c)) => *c += 1,

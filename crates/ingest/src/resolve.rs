@@ -97,7 +97,7 @@ impl GameIndex {
 }
 
 /// Player ids known from the crosswalk, and name keys seen with a canonical id.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PlayerIndex {
     nba_to_slug: HashMap<String, String>,
     slug_to_nba: HashMap<String, String>,

@@ -27,6 +27,11 @@ pub fn write_gz(path: &Path, text: &str) {
 /// A small data set: every table of the bundled one cut to games before `until`
 /// (season tables and the crosswalk are kept whole).
 pub fn small_dataset(dir: &Path, until: &str) {
+    window_dataset(dir, "", until);
+}
+
+/// The bundled files with only the dated rows in `[since, until)` (undated files whole).
+pub fn window_dataset(dir: &Path, since: &str, until: &str) {
     for entry in std::fs::read_dir(bundled()).unwrap() {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -43,7 +48,7 @@ pub fn small_dataset(dir: &Path, until: &str) {
         for l in lines {
             let keep = match di {
                 // game_date is always before any quoted field in these files.
-                Some(i) => l.split(',').nth(i).is_some_and(|d| !d.is_empty() && d < until),
+                Some(i) => l.split(',').nth(i).is_some_and(|d| !d.is_empty() && d >= since && d < until),
                 None => true,
             };
             if keep {
