@@ -115,11 +115,16 @@ impl<'q> Cols<'q> {
         c_int::try_from(i).ok().filter(|c| *c < self.columns).ok_or(SqliteError::InvalidColumnIndex(i))
     }
 
-    /// The storage type of column `i`.
-    fn kind(&self, i: usize) -> std::result::Result<(c_int, c_int), SqliteError> {
+    /// Column `i`'s value (SQLite's unprotected `sqlite3_value`, read with the `value_*`
+    /// calls only) and its storage type: one column lookup however the value is then read
+    /// (each `column_*` call looks the column up again).
+    fn kind(&self, i: usize) -> std::result::Result<(*mut ffi::sqlite3_value, c_int), SqliteError> {
         let at = self.at(i)?;
-        // SAFETY: the statement is on a row (this borrow) and `at` is one of its columns.
-        Ok((at, unsafe { ffi::sqlite3_column_type(self.stmt, at) }))
+        // SAFETY: the statement is on a row (this borrow) and `at` is one of its columns; the
+        // value lives until the statement steps again.
+        let v = unsafe { ffi::sqlite3_column_value(self.stmt, at) };
+        // SAFETY: `v` is the live value just returned.
+        Ok((v, unsafe { ffi::sqlite3_value_type(v) }))
     }
 
     fn wrong(&self, i: usize, kind: c_int) -> SqliteError {
@@ -145,8 +150,8 @@ impl<'q> Cols<'q> {
     fn int_at(&self, i: usize) -> std::result::Result<Option<i64>, SqliteError> {
         match self.kind(i)? {
             (_, ffi::SQLITE_NULL) => Ok(None),
-            // SAFETY: an integer column of the current row.
-            (at, ffi::SQLITE_INTEGER) => Ok(Some(unsafe { ffi::sqlite3_column_int64(self.stmt, at) })),
+            // SAFETY: an integer value of the current row.
+            (v, ffi::SQLITE_INTEGER) => Ok(Some(unsafe { ffi::sqlite3_value_int64(v) })),
             (_, k) => Err(self.wrong(i, k)),
         }
     }
@@ -154,9 +159,9 @@ impl<'q> Cols<'q> {
     fn real_at(&self, i: usize) -> std::result::Result<Option<f64>, SqliteError> {
         match self.kind(i)? {
             (_, ffi::SQLITE_NULL) => Ok(None),
-            // SAFETY: a numeric column of the current row.
-            (at, ffi::SQLITE_FLOAT) => Ok(Some(unsafe { ffi::sqlite3_column_double(self.stmt, at) })),
-            (at, ffi::SQLITE_INTEGER) => Ok(Some(unsafe { ffi::sqlite3_column_int64(self.stmt, at) } as f64)),
+            // SAFETY: a numeric value of the current row.
+            (v, ffi::SQLITE_FLOAT) => Ok(Some(unsafe { ffi::sqlite3_value_double(v) })),
+            (v, ffi::SQLITE_INTEGER) => Ok(Some(unsafe { ffi::sqlite3_value_int64(v) } as f64)),
             (_, k) => Err(self.wrong(i, k)),
         }
     }
@@ -164,47 +169,55 @@ impl<'q> Cols<'q> {
     fn text_at(&self, i: usize) -> std::result::Result<Option<&'q str>, SqliteError> {
         match self.kind(i)? {
             (_, ffi::SQLITE_NULL) => Ok(None),
-            (at, ffi::SQLITE_TEXT) => {
-                // SAFETY: a text column of the current row: the pointer (text first, then its
-                // length, as SQLite documents) stays valid until the statement steps again,
-                // which needs the query's mutable borrow that this row holds for 'q.
-                let bytes = unsafe {
-                    let p = ffi::sqlite3_column_text(self.stmt, at);
-                    let n = ffi::sqlite3_column_bytes(self.stmt, at);
-                    if p.is_null() || n <= 0 {
-                        &[][..]
-                    } else {
-                        std::slice::from_raw_parts(p, n as usize)
-                    }
-                };
-                std::str::from_utf8(bytes).map(Some).map_err(SqliteError::Utf8Error)
-            }
+            // SAFETY: a text value of the current row.
+            (v, ffi::SQLITE_TEXT) => text(unsafe { bytes(v) }).map(Some),
             (_, k) => Err(self.wrong(i, k)),
         }
     }
 
     /// The value at column `i`, owned, whatever its type.
     pub fn value(&self, i: usize) -> std::result::Result<Value, SqliteError> {
+        // SAFETY: each read matches the value's type on the current row.
         Ok(match self.kind(i)? {
             (_, ffi::SQLITE_NULL) => Value::Null,
-            // SAFETY: each getter matches the column's type on the current row.
-            (at, ffi::SQLITE_INTEGER) => Value::Integer(unsafe { ffi::sqlite3_column_int64(self.stmt, at) }),
-            (at, ffi::SQLITE_FLOAT) => Value::Real(unsafe { ffi::sqlite3_column_double(self.stmt, at) }),
-            (_, ffi::SQLITE_TEXT) => Value::Text(self.text_at(i)?.unwrap_or_default().to_string()),
-            (at, _) => {
-                // SAFETY: a blob column of the current row (pointer first, then length).
-                let bytes = unsafe {
-                    let p = ffi::sqlite3_column_blob(self.stmt, at).cast::<u8>();
-                    let n = ffi::sqlite3_column_bytes(self.stmt, at);
-                    if p.is_null() || n <= 0 {
-                        Vec::new()
-                    } else {
-                        std::slice::from_raw_parts(p, n as usize).to_vec()
-                    }
-                };
-                Value::Blob(bytes)
-            }
+            (v, ffi::SQLITE_INTEGER) => Value::Integer(unsafe { ffi::sqlite3_value_int64(v) }),
+            (v, ffi::SQLITE_FLOAT) => Value::Real(unsafe { ffi::sqlite3_value_double(v) }),
+            (v, ffi::SQLITE_TEXT) => Value::Text(text(unsafe { bytes(v) })?.to_string()),
+            (v, _) => Value::Blob(unsafe { bytes(v) }.to_vec()),
         })
+    }
+}
+
+/// The bytes of a text or blob value, as stored: `sqlite3_value_blob` on text converts
+/// nothing (SQLite's type-conversion table: TEXT to BLOB, no change), while
+/// `sqlite3_value_text` copies a string to end it with a NUL when it lies unterminated in a
+/// page, which is how every stored string is read.
+///
+/// # Safety
+///
+/// `v` is a live text or blob value of a statement's current row; the bytes are valid until
+/// that statement steps again, and the caller's lifetime `'q` must not outlive that.
+unsafe fn bytes<'q>(v: *mut ffi::sqlite3_value) -> &'q [u8] {
+    // SAFETY: the caller's contract; the pointer first, then the length (SQLite's order).
+    unsafe {
+        let p = ffi::sqlite3_value_blob(v).cast::<u8>();
+        let n = ffi::sqlite3_value_bytes(v);
+        if p.is_null() || n <= 0 {
+            &[]
+        } else {
+            std::slice::from_raw_parts(p, n as usize)
+        }
+    }
+}
+
+/// Stored text as `&str`: checked as UTF-8 (a string written through SQL need not be), with
+/// a fast path for ASCII, which nearly all of the warehouse's text is.
+fn text(b: &[u8]) -> std::result::Result<&str, SqliteError> {
+    if b.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(b) })
+    } else {
+        std::str::from_utf8(b).map_err(SqliteError::Utf8Error)
     }
 }
 
@@ -283,11 +296,13 @@ mod tests {
         let conn = Connection::open_in_memory().expect("open");
         conn.execute_batch(
             "CREATE TABLE t (a, b INTEGER); INSERT INTO t VALUES (NULL, 1), (7, 2), (2.5, 3), ('héllo', 4),
-             (x'00ff', 5), (-0.0, 6), ('', 7), (9007199254740993, 8);",
+             (x'00ff', 5), (-0.0, 6), ('', 7), (9007199254740993, 8), (CAST(x'c328' AS TEXT), 9),
+             (printf('%.*c', 6000, 'x'), 10);",
         )
         .expect("table");
         let mut want: Vec<String> = Vec::new();
-        let mut stmt = conn.prepare("SELECT a, b FROM t WHERE b >= ?1 ORDER BY b").expect("prepare");
+        let mut stmt =
+            conn.prepare("SELECT a, b FROM t WHERE b >= ?1 AND b <> 9 ORDER BY b").expect("prepare");
         let mut rows = stmt.query(["1"]).expect("query");
         fn show<T: std::fmt::Debug, E>(r: std::result::Result<T, E>) -> String {
             r.map_or_else(|_| "error".to_string(), |v| format!("{v:?}"))
@@ -306,7 +321,8 @@ mod tests {
             ));
         }
         let mut got: Vec<String> = Vec::new();
-        let mut q = Query::new(&conn, "SELECT a, b FROM t WHERE b >= ?1 ORDER BY b", &["1"]).expect("query");
+        let mut q = Query::new(&conn, "SELECT a, b FROM t WHERE b >= ?1 AND b <> 9 ORDER BY b", &["1"])
+            .expect("query");
         while let Some(r) = q.next().expect("row") {
             got.push(format!(
                 "{} {} {} {} {} {} {} {}",
@@ -321,7 +337,11 @@ mod tests {
             ));
             assert!(r.get::<Value>(2).is_err(), "no third column");
         }
-        assert_eq!((got.len(), want.len()), (8, 8));
+        assert_eq!((got.len(), want.len()), (9, 9));
+        // Text that is not UTF-8 (rusqlite panics on it): an error, not a panic.
+        let mut q = Query::new(&conn, "SELECT a FROM t WHERE b = 9", &[]).expect("query");
+        let r = q.next().expect("step").expect("a row");
+        assert!(r.get::<&str>(0).is_err() && r.get::<Value>(0).is_err());
         assert_eq!(got, want);
         // A bad statement is SQLite's error, message included.
         let err = Query::new(&conn, "SELECT nope FROM t", &[]).err().expect("an error").to_string();
