@@ -24,7 +24,7 @@ pub enum Served {
 
 /// The feature row of `player` for `game`, computed on the fly.
 pub fn feature_row(wh: &Warehouse, game: &str, player: &str) -> Result<Served> {
-    let rows = ContextRow::load(wh, "game_id = ?1", &[&game])?;
+    let rows = ContextRow::load(wh, "game_id = ?1", &[game])?;
     let Some(ctx) = rows.iter().find(|c| c.player_id == player) else { return Ok(Served::NotInPopulation) };
     let boot: i64 = wh.conn().query_row(
         "SELECT is_bootstrap FROM game_dates WHERE game_date = ?1",

@@ -41,7 +41,7 @@ fn population(wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -
             return ContextRow::load(wh, "game_date BETWEEN ?1 AND ?2", &[&a, &b]);
         }
         let (mut rows, later) = in_two_halves(wh, &a, &b, |wh, lo, hi| {
-            ContextRow::load(wh, "game_date >= ?1 AND game_date < ?2", &[&lo, &hi])
+            ContextRow::load(wh, "game_date >= ?1 AND game_date < ?2", &[lo, hi])
         })?;
         rows.extend(later.into_iter().flatten());
         Ok(rows)

@@ -596,7 +596,7 @@ mod tests {
         }
         tx.commit().expect("commit");
         let got: Vec<(String, String, String)> =
-            ContextRow::load(&wh, "game_date BETWEEN ?1 AND ?2", &[&"2024-11-01", &"2024-11-02"])
+            ContextRow::load(&wh, "game_date BETWEEN ?1 AND ?2", &["2024-11-01", "2024-11-02"])
                 .expect("load")
                 .into_iter()
                 .map(|c| (c.date.to_string(), c.game_id, c.player_id))

@@ -7,9 +7,10 @@
 
 use propcast_core::{schema, Date};
 use propcast_store::{
-    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
+    CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, RowHasher, Step, Value, Warehouse,
+    Window,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The gate of one raw table.
 #[derive(Debug, Clone, Copy)]
@@ -103,28 +104,77 @@ impl Step for RawGate {
         let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
             return Ok(vec![]);
         };
+        let (first, last) = (first.to_string(), last.to_string());
         let part = self.table.partition_column().unwrap_or("game_date");
-        let cols: Vec<&str> = self.table.columns.iter().map(|c| c.name).collect();
-        let pi = cols.iter().position(|c| *c == part).unwrap_or(0);
+        // The content hash of each partition as the ingest wrote it (the same canonical hash
+        // of the same rows the engine would compute from reading them back).
+        let mut hashes: HashMap<String, String> = HashMap::new();
+        let mut q = Query::new(
+            wh.conn(),
+            "SELECT partition, content_hash FROM ingest_partitions
+             WHERE table_name = ?1 AND partition BETWEEN ?2 AND ?3",
+            &[self.table.name, &first, &last],
+        )?;
+        while let Some(r) = q.next()? {
+            hashes.insert(r.get(0)?, r.get(1)?);
+        }
+        // Only the columns the checks and their samples read: the partition, the key, the
+        // checked columns and the ids a failing row is shown by (a raw table is read back
+        // only to be gated; reading every column was most of the gate's cost).
+        let mut columns: Vec<&'static str> = vec![part];
+        let checked = self.checks.iter().flat_map(|c| match c.kind {
+            CheckKind::NotNull { column, skip_if } => vec![Some(column), skip_if],
+            CheckKind::Range { column } => vec![Some(column)],
+            CheckKind::UniqueKey | CheckKind::RowsVsExpected { .. } => vec![],
+        });
+        let shown = ["game_id", "player_id", "game_date", "system_id", "team_abbr"];
+        for c in self.table.primary_key.iter().copied().chain(checked.flatten()).chain(shown) {
+            if !columns.contains(&c) && self.table.columns.iter().any(|d| d.name == c) {
+                columns.push(c);
+            }
+        }
         let sql =
-            format!("SELECT {} FROM {} WHERE {part} BETWEEN ?1 AND ?2", cols.join(", "), self.table.name);
-        let wanted: std::collections::HashSet<String> = dates.iter().map(Date::to_string).collect();
+            format!("SELECT {} FROM {} WHERE {part} BETWEEN ?1 AND ?2", columns.join(", "), self.table.name);
+        let wanted: HashSet<String> = dates.iter().map(Date::to_string).collect();
         let mut by_date: BTreeMap<String, Vec<Vec<Value>>> = BTreeMap::new();
-        let mut rows = Query::new(wh.conn(), &sql, &[&first.to_string(), &last.to_string()])?;
+        let mut rows = Query::new(wh.conn(), &sql, &[&first, &last])?;
         while let Some(r) = rows.next()? {
-            let mut row = Vec::with_capacity(cols.len());
-            for i in 0..cols.len() {
+            let date: &str = r.get(0)?;
+            if !wanted.contains(date) {
+                continue;
+            }
+            let mut row = Vec::with_capacity(columns.len());
+            for i in 0..columns.len() {
                 row.push(r.value(i)?);
             }
-            if let Value::Text(d) = &row[pi] {
-                if wanted.contains(d) {
-                    by_date.entry(d.clone()).or_default().push(row);
+            match by_date.get_mut(date) {
+                Some(v) => v.push(row),
+                None => {
+                    by_date.insert(date.to_string(), vec![row]);
                 }
             }
         }
-        Ok(dates
+        dates
             .iter()
-            .map(|d| (*d, PartitionData::Rows(by_date.remove(&d.to_string()).unwrap_or_default())))
-            .collect())
+            .map(|d| {
+                let ds = d.to_string();
+                let rows = by_date.remove(&ds).unwrap_or_default();
+                // A partition with rows has its ingest record; one without rows has none and
+                // the empty hash.
+                let hash = match hashes.remove(&ds) {
+                    Some(h) => h,
+                    None if rows.is_empty() => RowHasher::new().finish(),
+                    None => {
+                        return Err(propcast_store::Error::Step {
+                            step: self.table.name,
+                            message: format!(
+                                "{ds}: stored rows without an ingest record; run `propcast ingest` again"
+                            ),
+                        })
+                    }
+                };
+                Ok((*d, PartitionData::Stored { columns: columns.clone(), rows, hash }))
+            })
+            .collect()
     }
 }

@@ -224,13 +224,12 @@ pub fn run_checks(
     conn: &Connection,
     step: &dyn Step,
     date: &str,
-    rows: &[Vec<Value>],
+    (columns, rows): (&[&str], &[Vec<Value>]),
     cfg: &ChecksConfig,
 ) -> Result<Vec<CheckOutcome>> {
     let (Output::Table { table, .. } | Output::Verify { table }) = step.output() else {
         return Ok(vec![]);
     };
-    let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let idx = |c: &str| {
         columns
             .iter()
@@ -266,7 +265,7 @@ pub fn run_checks(
                         rows.len(),
                         lo * 100.0
                     ),
-                    sample: nulls.iter().take(5).map(|r| json_row(&columns, r)).collect(),
+                    sample: nulls.iter().take(5).map(|r| json_row(columns, r)).collect(),
                 }
             }
             CheckKind::Range { column } => {
@@ -289,7 +288,7 @@ pub fn run_checks(
                         .iter()
                         .take(5)
                         .map(|r| {
-                            let mut j = json_row(&columns, r);
+                            let mut j = json_row(columns, r);
                             j[*column] = propcast_store::real(&r[i]).into();
                             j
                         })
@@ -312,7 +311,7 @@ pub fn run_checks(
                         table.primary_key.join(", "),
                         rows.len()
                     ),
-                    sample: dups.iter().take(5).map(|r| json_row(&columns, r)).collect(),
+                    sample: dups.iter().take(5).map(|r| json_row(columns, r)).collect(),
                 }
             }
             CheckKind::RowsVsExpected { sql } => {

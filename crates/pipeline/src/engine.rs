@@ -327,12 +327,30 @@ fn prepare(
     match data {
         PartitionData::Rows(mut rows) => {
             rows.sort_by(|a, b| cmp_row(a, b));
-            let outcomes = run_checks(conn, step, &date.to_string(), &rows, cfg)?;
+            let columns: Vec<&str> = match step.output() {
+                Output::Table { table, .. } | Output::Verify { table } => {
+                    table.columns.iter().map(|c| c.name).collect()
+                }
+                Output::Files { .. } => vec![],
+            };
+            let outcomes = run_checks(conn, step, &date.to_string(), (&columns, &rows), cfg)?;
             let mut h = RowHasher::new();
             for r in &rows {
                 h.row(r);
             }
             Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(h.finish()) })
+        }
+        // Stored rows are gated as they are (their order is irrelevant to the checks) and
+        // keep the hash they were stored with.
+        PartitionData::Stored { columns, rows, hash } => {
+            if !matches!(step.output(), Output::Verify { .. }) {
+                return Err(Error::Graph(format!(
+                    "{} returned stored rows for a table it writes",
+                    step.name()
+                )));
+            }
+            let outcomes = run_checks(conn, step, &date.to_string(), (&columns, &rows), cfg)?;
+            Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(hash) })
         }
         files @ PartitionData::Files(_) => Ok(Ready { data: files, outcomes: vec![], hash: None }),
     }

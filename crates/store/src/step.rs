@@ -77,13 +77,24 @@ pub enum PartitionData {
     Rows(Vec<Vec<Value>>),
     /// Files: path relative to the home, and content.
     Files(Vec<(String, Vec<u8>)>),
+    /// Rows already stored by another stage, for an [`Output::Verify`] gate: every row of
+    /// the partition, with only the columns its checks read (named in `columns`, in the
+    /// rows' order), and the stored rows' content hash (the hash of the whole rows).
+    Stored {
+        /// The columns of `rows`.
+        columns: Vec<&'static str>,
+        /// The partition's rows, those columns only.
+        rows: Vec<Vec<Value>>,
+        /// The content hash of the stored rows.
+        hash: String,
+    },
 }
 
 impl PartitionData {
     /// Rows or files produced.
     pub fn len(&self) -> usize {
         match self {
-            PartitionData::Rows(r) => r.len(),
+            PartitionData::Rows(r) | PartitionData::Stored { rows: r, .. } => r.len(),
             PartitionData::Files(f) => f.len(),
         }
     }
