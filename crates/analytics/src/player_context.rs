@@ -8,7 +8,7 @@
 //! play", so training and serving see the same rows.
 
 use crate::util::{int, opt_real, step_err, DateRange};
-use propcast_core::stats::{mean, median};
+use propcast_core::stats::{mean_of, median};
 use propcast_core::{date_text, parse_date, schema, Date, Season};
 use propcast_store::memo::{shared_first, Latest};
 use propcast_store::{
@@ -89,7 +89,7 @@ struct PlayedHistory {
     /// The first date read: nothing earlier is here.
     from: Date,
     history: FxHashMap<String, Vec<Played>>,
-    played_in: FxHashMap<(String, String), Vec<String>>,
+    played_in: FxHashMap<String, Vec<String>>,
 }
 
 /// How far before a run's first date played games are read (at least: the window also
@@ -120,6 +120,25 @@ fn played_before(
     Ok(out)
 }
 
+/// Two ids as one map key (ids hold no space): maps keyed by a pair of owned strings needed
+/// both copied for every lookup.
+fn pair(a: &str, b: &str) -> String {
+    let mut k = String::with_capacity(a.len() + b.len() + 1);
+    k.push_str(a);
+    k.push(' ');
+    k.push_str(b);
+    k
+}
+
+/// [`pair`] written into `buf`, for a lookup.
+fn pair_in<'b>(buf: &'b mut String, a: &str, b: &str) -> &'b str {
+    buf.clear();
+    buf.push_str(a);
+    buf.push(' ');
+    buf.push_str(b);
+    buf
+}
+
 /// One row of the played-games queries: the player and his game.
 fn played_row(r: &propcast_store::Cols<'_>) -> Result<(String, Played)> {
     let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
@@ -145,7 +164,7 @@ static PLAYED: Latest<PlayedHistory> = Latest::new();
 fn played_history(wh: &Warehouse, from: Date) -> Result<Arc<PlayedHistory>> {
     let load = |_whole: bool| {
         let mut history: FxHashMap<String, Vec<Played>> = FxHashMap::default();
-        let mut played_in: FxHashMap<(String, String), Vec<String>> = FxHashMap::default();
+        let mut played_in: FxHashMap<String, Vec<String>> = FxHashMap::default();
         let sql =
             "SELECT player_id, game_date, game_id, team_abbr, season_year, minutes_played, points, usage_rate
              FROM player_game_summary WHERE is_dnp = 0 AND minutes_played > 0 AND game_date >= ?1
@@ -156,7 +175,7 @@ fn played_history(wh: &Warehouse, from: Date) -> Result<Arc<PlayedHistory>> {
         let mut q = Query::new(wh.conn(), sql, &[&from.to_string()])?;
         while let Some(r) = q.next()? {
             let (pid, p) = played_row(&r)?;
-            played_in.entry((p.game_id.clone(), p.team.clone())).or_default().push(pid.clone());
+            played_in.entry(pair(&p.game_id, &p.team)).or_default().push(pid.clone());
             history.entry(pid).or_default().push(p);
         }
         Ok(PlayedHistory { from, history, played_in })
@@ -262,16 +281,16 @@ impl Step for UpcomingPlayerGameContext {
         }
 
         // The official inactive list of each game and team.
-        let mut inactive: HashMap<(String, String), Vec<String>> = HashMap::default();
+        let mut inactive: HashMap<String, Vec<String>> = HashMap::default();
         let sql = "SELECT game_id, team_abbr, player_id FROM player_availability
              WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'";
         let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
-            inactive.entry((r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
+            inactive.entry(pair(r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
         }
 
         // Points lines captured before tip-off: per (game, player), per book, first and last.
-        let mut lines: HashMap<(String, String), BTreeMap<String, BookLine>> = HashMap::default();
+        let mut lines: HashMap<String, BTreeMap<String, BookLine>> = HashMap::default();
         let sql = "SELECT game_id, player_id, book, line FROM prop_lines
              WHERE game_date BETWEEN ?1 AND ?2 AND market = 'player_points' AND is_main_line = 1
                AND game_id IS NOT NULL AND player_id IS NOT NULL
@@ -281,7 +300,7 @@ impl Step for UpcomingPlayerGameContext {
         while let Some(r) = q.next()? {
             let line: f64 = r.get(3)?;
             lines
-                .entry((r.get(0)?, r.get(1)?))
+                .entry(pair(r.get(0)?, r.get(1)?))
                 .or_default()
                 .entry(r.get(2)?)
                 .and_modify(|b| b.latest = line)
@@ -289,13 +308,13 @@ impl Step for UpcomingPlayerGameContext {
         }
 
         // The label.
-        let mut outcome: HashMap<(String, String), (bool, Option<i64>)> = HashMap::default();
+        let mut outcome: HashMap<String, (bool, Option<i64>)> = HashMap::default();
         let sql = "SELECT game_id, player_id, is_dnp, minutes_played, points FROM player_game_summary
              WHERE game_date BETWEEN ?1 AND ?2";
         let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
             let played = r.get::<i64>(2)? == 0 && r.get::<Option<f64>>(3)?.is_some_and(|m| m > 0.0);
-            outcome.insert((r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
+            outcome.insert(pair(r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
         }
 
         let sql = "SELECT game_id, game_date, season, team_abbr, opponent_team_abbr, home_game, travel_miles,
@@ -349,6 +368,8 @@ impl Step for UpcomingPlayerGameContext {
         let empty: Vec<Played> = Vec::new();
         let rows = |extra: &FxHashMap<String, Vec<Played>>, short: &mut BTreeSet<String>| -> Result<_> {
             let mut out: BTreeMap<Date, Vec<Vec<Value>>> = BTreeMap::new();
+            // The buffer the lookups by pair build their key in.
+            let mut key = String::new();
             for (d, r) in &team_rows {
                 let d = *d;
                 let (game, team) = (text(&r[0]), text(&r[3]));
@@ -363,10 +384,12 @@ impl Step for UpcomingPlayerGameContext {
                     tg.iter().filter(|(gd, _)| *gd < d).rev().take(10).map(|(_, g)| g).collect();
                 // A player on the other team's inactive list (traded, not yet played) belongs there.
                 let opponent = text(&r[4]);
-                let listed_by_opponent: HashSet<&String> =
-                    inactive.get(&(game.clone(), opponent)).map(|v| v.iter().collect()).unwrap_or_default();
+                let listed_by_opponent: HashSet<&String> = inactive
+                    .get(pair_in(&mut key, &game, &opponent))
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default();
                 for g in last10 {
-                    for pid in played_in.get(&(g.clone(), team.clone())).map(Vec::as_slice).unwrap_or(&[]) {
+                    for pid in played_in.get(pair_in(&mut key, g, &team)).map(Vec::as_slice).unwrap_or(&[]) {
                         if before(pid).last().is_some_and(|p| p.team == team)
                             && !listed_by_opponent.contains(pid)
                         {
@@ -375,7 +398,7 @@ impl Step for UpcomingPlayerGameContext {
                     }
                 }
                 let listed: HashSet<&String> = inactive
-                    .get(&(game.clone(), team.clone()))
+                    .get(pair_in(&mut key, &game, &team))
                     .map(|v| v.iter().collect())
                     .unwrap_or_default();
                 for pid in &listed {
@@ -423,10 +446,9 @@ impl Step for UpcomingPlayerGameContext {
                     let (w7, w14) = (window(7), window(14));
                     let b2b14 =
                         w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
-                    let last7: Vec<&Played> = h.iter().rev().take(7).collect();
-                    let pts = |n: usize| mean(&h.iter().rev().take(n).map(|p| p.points).collect::<Vec<_>>());
-                    let usage7: Vec<f64> = last7.iter().filter_map(|p| p.usage).collect();
-                    let book = lines.get(&(game.clone(), pid.clone()));
+                    let last7 = &h[h.len().saturating_sub(7)..];
+                    let pts = |n: usize| mean_of(h.iter().rev().take(n).map(|p| p.points));
+                    let book = lines.get(pair_in(&mut key, &game, &pid));
                     let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
                     let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
                     let by_book = book.map(|b| {
@@ -444,7 +466,7 @@ impl Step for UpcomingPlayerGameContext {
                     if cut && !extra.contains_key(&pid) && !(h.len() >= 10 && since_rest.is_some() && ended) {
                         short.insert(pid.clone());
                     }
-                    let oc = outcome.get(&(game.clone(), pid.clone())).copied();
+                    let oc = outcome.get(pair_in(&mut key, &game, &pid)).copied();
                     out.entry(d).or_default().push(vec![
                         Value::Text(game.clone()),
                         Value::Text(date_text(d)),
@@ -463,9 +485,9 @@ impl Step for UpcomingPlayerGameContext {
                         int(w14.len() as i64),
                         Value::Real(w7.iter().map(|p| p.minutes).sum()),
                         Value::Real(w14.iter().map(|p| p.minutes).sum()),
-                        opt_real(mean(&last7.iter().map(|p| p.minutes).collect::<Vec<_>>())),
+                        opt_real(mean_of(last7.iter().rev().map(|p| p.minutes))),
                         int(b2b14),
-                        opt_real(mean(&usage7)),
+                        opt_real(mean_of(last7.iter().rev().filter_map(|p| p.usage))),
                         opt_real(pts(5)),
                         opt_real(pts(10)),
                         r[6].clone(),

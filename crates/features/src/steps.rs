@@ -7,7 +7,7 @@ use crate::history::History;
 use crate::shot_zone::PlayerShotZone;
 use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, in_two_halves, parse};
-use crate::vector::{build, line_history, ContextRow, FeatureInputs, Phase4};
+use crate::vector::{build, line_history, ContextRow, FeatureInputs, LinePoint, Phase4};
 use propcast_core::{schema, Date};
 use propcast_store::memo::{after_all, shared_first, Latest};
 use propcast_store::{
@@ -116,6 +116,24 @@ fn shared_facts<T>(
 ) -> Result<Arc<Facts<T>>> {
     let from = shared_first(first);
     held.load(wh, &[source], from, |whole| if whole { read(from, after_all()) } else { read(first, last) })
+}
+
+/// Every player's lines, last loaded (see [`shared_lines`]).
+static LINES: Latest<std::collections::HashMap<String, Vec<LinePoint>>> = Latest::new();
+
+/// Each player's lines and outcomes from 60 days before the step's first date on, shared by
+/// the chunks of a run like the facts above (each chunk read its dates and the 60 days before
+/// them again). A row slices its player's lines before its own date, and reads only the 60
+/// days before it, so a load reaching further either way gives the same row.
+fn shared_lines(
+    wh: &Warehouse,
+    first: Date,
+    last: Date,
+) -> Result<Arc<std::collections::HashMap<String, Vec<LinePoint>>>> {
+    let from = shared_first(first);
+    LINES.load(wh, &["upcoming_player_game_context"], from, |whole| {
+        line_history(wh, from, if whole { after_all() } else { last }, None)
+    })
 }
 
 static SHOTS: Latest<Facts<ShotFacts>> = Latest::new();
@@ -484,7 +502,7 @@ impl MlFeatureStore {
     fn rows(&self, wh: &Warehouse, first: Date, last: Date, wanted: &HashSet<Date>) -> Result<Rows> {
         let pop = population(wh, first, last, wanted)?;
         let history = History::shared(wh, first, last)?;
-        let lines = line_history(wh, first, last, None)?;
+        let lines = shared_lines(wh, first, last)?;
         let (shots, opps) = (shot_facts(wh, first, last)?, opp_defense(wh, first, last)?);
         let (caches, composites) = (cache_facts(wh, first, last)?, composite_facts(wh, first, last)?);
         let mut out_by_game: HashMap<(&str, &str), Vec<&str>> = HashMap::default();

@@ -217,22 +217,30 @@ pub fn line_history(
     player: Option<&str>,
 ) -> Result<std::collections::HashMap<String, Vec<LinePoint>>> {
     let from = (first - chrono::Duration::days(RECENT_DAYS)).to_string();
-    let mut stmt = wh.conn().prepare_cached(
+    let sql = format!(
         "SELECT player_id, game_date, current_points_line, outcome_played, outcome_points
          FROM upcoming_player_game_context
-         WHERE game_date >= ?1 AND game_date < ?2 AND current_points_line IS NOT NULL
-           AND (?3 IS NULL OR player_id = ?3)
+         WHERE game_date >= ?1 AND game_date < ?2 AND current_points_line IS NOT NULL{}
          ORDER BY game_date",
-    )?;
-    let mut q = stmt.query(propcast_store::params![from, last.to_string(), player])?;
+        if player.is_some() { " AND player_id = ?3" } else { "" }
+    );
+    let last = last.to_string();
+    let params: Vec<&str> = [from.as_str(), last.as_str()].into_iter().chain(player).collect();
+    let mut q = Query::new(wh.conn(), &sql, &params)?;
     let mut out: std::collections::HashMap<String, Vec<LinePoint>> = Default::default();
     while let Some(r) = q.next()? {
-        let played = r.get::<_, Option<i64>>(3)? == Some(1);
-        out.entry(r.get(0)?).or_default().push(LinePoint {
-            date: parse(&r.get::<_, String>(1)?)?,
+        let played = r.get::<Option<i64>>(3)? == Some(1);
+        let point = LinePoint {
+            date: parse(r.get(1)?)?,
             line: r.get(2)?,
-            points: if played { r.get::<_, Option<f64>>(4)? } else { None },
-        });
+            points: if played { r.get::<Option<f64>>(4)? } else { None },
+        };
+        match out.get_mut(r.get::<&str>(0)?) {
+            Some(v) => v.push(point),
+            None => {
+                out.insert(r.get(0)?, vec![point]);
+            }
+        }
     }
     Ok(out)
 }
