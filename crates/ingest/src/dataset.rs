@@ -698,13 +698,9 @@ fn write_table(
             [p.def.name, key.as_str()],
         )?;
     }
-    // A bulk load is faster with the partition index rebuilt once afterwards (dropped only
-    // after the deletes above, which use it).
-    let index =
-        p.def.partition_column().filter(|_| p.changed.len() > 64).map(|c| format!("idx_{}_{c}", p.def.name));
-    if let Some(i) = &index {
-        tx.execute_batch(&format!("DROP INDEX IF EXISTS {i}"))?;
-    }
+    // The partition index is kept through a bulk load: partitions are written in date order,
+    // so its keys are appended, cheaper than dropping it and building it again by a sort
+    // (1.2 % of a full ingest's instructions, all on this writing thread; session 11).
     let source = |key: &str| p.kept.source_hashes.get(key);
     let mut inserter = Inserter::new(tx, p.def)?;
     for key in &p.changed {
@@ -718,9 +714,6 @@ fn write_table(
              VALUES (?1, ?2, ?3, ?4, ?5)",
             propcast_store::params![p.def.name, key, part.rows.len() as i64, part.hash, source(key)],
         )?;
-    }
-    if index.is_some() {
-        tx.execute_batch(&p.def.ddl())?;
     }
     // Partitions read again whose rows came out the same: only their source hash is new
     // (tables read whole have none).
