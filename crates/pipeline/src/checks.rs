@@ -315,7 +315,7 @@ pub fn run_checks(
                 }
             }
             CheckKind::RowsVsExpected { sql } => {
-                let expected: i64 = conn.query_row(sql, [date], |r| r.get(0))?;
+                let expected: i64 = conn.prepare_cached(sql)?.query_row([date], |r| r.get(0))?;
                 let ratio = if expected == 0 {
                     if rows.is_empty() {
                         1.0
