@@ -8,7 +8,7 @@
 use propcast_core::{schema, Date};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, RowHasher, Step, Value, Warehouse,
-    Window,
+    Window, SAMPLE_COLUMNS,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -127,8 +127,7 @@ impl Step for RawGate {
             CheckKind::Range { column } => vec![Some(column)],
             CheckKind::UniqueKey | CheckKind::RowsVsExpected { .. } => vec![],
         });
-        let shown = ["game_id", "player_id", "game_date", "system_id", "team_abbr"];
-        for c in self.table.primary_key.iter().copied().chain(checked.flatten()).chain(shown) {
+        for c in self.table.primary_key.iter().copied().chain(checked.flatten()).chain(SAMPLE_COLUMNS) {
             if !columns.contains(&c) && self.table.columns.iter().any(|d| d.name == c) {
                 columns.push(c);
             }

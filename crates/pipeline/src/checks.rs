@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::home::Home;
-use propcast_store::{CheckKind, CheckSpec, Connection, Output, Step, Value};
+use propcast_store::{CheckKind, CheckSpec, Connection, Output, Step, Value, SAMPLE_COLUMNS};
 use std::collections::{HashMap, HashSet};
 
 /// The default thresholds, compiled in from `config/checks.toml`.
@@ -156,7 +156,7 @@ fn json_row(columns: &[&str], row: &[Value]) -> serde_json::Value {
     columns
         .iter()
         .zip(row)
-        .filter(|(c, _)| ["game_id", "player_id", "game_date", "system_id", "team_abbr"].contains(c))
+        .filter(|(c, _)| SAMPLE_COLUMNS.contains(c))
         .map(|(c, v)| {
             let j = match v {
                 Value::Text(s) => serde_json::Value::from(s.clone()),
@@ -346,6 +346,25 @@ pub fn run_checks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_columns_find_duplicates_in_place() {
+        let text = |s: &str| Value::Text(s.into());
+        let rows = [
+            vec![text("a"), Value::Integer(1), Value::Real(0.5)],
+            vec![text("a"), Value::Integer(2), Value::Real(0.5)],
+            // The first row's key again (the other column differs).
+            vec![text("a"), Value::Integer(1), Value::Real(9.0)],
+            vec![text("ab"), Value::Null, Value::Real(0.5)],
+            // A real is not the integer of the same value; NULL keys compare equal.
+            vec![text("a"), Value::Real(1.0), Value::Null],
+            vec![text("ab"), Value::Null, Value::Null],
+        ];
+        let mut seen = HashSet::new();
+        let dups: Vec<usize> =
+            (0..rows.len()).filter(|i| !seen.insert(Key { row: &rows[*i], cols: &[0, 1] })).collect();
+        assert_eq!(dups, vec![2, 5]);
+    }
 
     #[test]
     fn defaults_cover_every_declared_check() {

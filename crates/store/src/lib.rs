@@ -34,7 +34,7 @@ pub use insert::Inserter;
 pub use read::{Cols, FromCol, Query};
 pub use rusqlite::types::Value;
 pub use rusqlite::{params, params_from_iter, Connection, Error as SqliteError, Row, ToSql, Transaction};
-pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window};
+pub use step::{CheckKind, CheckSpec, Input, Output, PartitionData, Step, Window, SAMPLE_COLUMNS};
 pub use warehouse::{delete_partition, insert_rows, QueryResult, Unsynced, Warehouse, SCHEMA_VERSION};
 
 /// The text at column `i` of a row, borrowed from it (an error when the value is not text).

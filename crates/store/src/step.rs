@@ -105,6 +105,9 @@ impl PartitionData {
     }
 }
 
+/// The columns a failing check's sample rows are shown by (those a table has).
+pub const SAMPLE_COLUMNS: [&str; 5] = ["game_id", "player_id", "game_date", "system_id", "team_abbr"];
+
 /// What a gate check measures. Thresholds and severity are not here: they come from the
 /// checks TOML (`config/checks.toml`, overridable per home), keyed by asset and check name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
