@@ -9,7 +9,7 @@
 
 use crate::util::{int, opt_real, step_err, DateRange};
 use propcast_core::stats::{mean_of, median};
-use propcast_core::{date_text, parse_date, schema, Date, Season};
+use propcast_core::{date_text, id_pair, id_pair_in, parse_date, schema, Date, Season};
 use propcast_store::memo::{shared_first, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
@@ -120,25 +120,6 @@ fn played_before(
     Ok(out)
 }
 
-/// Two ids as one map key (ids hold no space): maps keyed by a pair of owned strings needed
-/// both copied for every lookup.
-fn pair(a: &str, b: &str) -> String {
-    let mut k = String::with_capacity(a.len() + b.len() + 1);
-    k.push_str(a);
-    k.push(' ');
-    k.push_str(b);
-    k
-}
-
-/// [`pair`] written into `buf`, for a lookup.
-fn pair_in<'b>(buf: &'b mut String, a: &str, b: &str) -> &'b str {
-    buf.clear();
-    buf.push_str(a);
-    buf.push(' ');
-    buf.push_str(b);
-    buf
-}
-
 /// One row of the played-games queries: the player and his game.
 fn played_row(r: &propcast_store::Cols<'_>) -> Result<(String, Played)> {
     let bad = |e: propcast_core::Error| step_err("upcoming_player_game_context", e.to_string());
@@ -175,7 +156,7 @@ fn played_history(wh: &Warehouse, from: Date) -> Result<Arc<PlayedHistory>> {
         let mut q = Query::new(wh.conn(), sql, &[&from.to_string()])?;
         while let Some(r) = q.next()? {
             let (pid, p) = played_row(&r)?;
-            played_in.entry(pair(&p.game_id, &p.team)).or_default().push(pid.clone());
+            played_in.entry(id_pair(&p.game_id, &p.team)).or_default().push(pid.clone());
             history.entry(pid).or_default().push(p);
         }
         Ok(PlayedHistory { from, history, played_in })
@@ -286,7 +267,7 @@ impl Step for UpcomingPlayerGameContext {
              WHERE game_date BETWEEN ?1 AND ?2 AND status = 'Inactive'";
         let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
-            inactive.entry(pair(r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
+            inactive.entry(id_pair(r.get(0)?, r.get(1)?)).or_default().push(r.get(2)?);
         }
 
         // Points lines captured before tip-off: per (game, player), per book, first and last.
@@ -300,7 +281,7 @@ impl Step for UpcomingPlayerGameContext {
         while let Some(r) = q.next()? {
             let line: f64 = r.get(3)?;
             lines
-                .entry(pair(r.get(0)?, r.get(1)?))
+                .entry(id_pair(r.get(0)?, r.get(1)?))
                 .or_default()
                 .entry(r.get(2)?)
                 .and_modify(|b| b.latest = line)
@@ -314,7 +295,7 @@ impl Step for UpcomingPlayerGameContext {
         let mut q = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = q.next()? {
             let played = r.get::<i64>(2)? == 0 && r.get::<Option<f64>>(3)?.is_some_and(|m| m > 0.0);
-            outcome.insert(pair(r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
+            outcome.insert(id_pair(r.get(0)?, r.get(1)?), (played, if played { r.get(4)? } else { None }));
         }
 
         let sql = "SELECT game_id, game_date, season, team_abbr, opponent_team_abbr, home_game, travel_miles,
@@ -385,11 +366,12 @@ impl Step for UpcomingPlayerGameContext {
                 // A player on the other team's inactive list (traded, not yet played) belongs there.
                 let opponent = text(&r[4]);
                 let listed_by_opponent: HashSet<&String> = inactive
-                    .get(pair_in(&mut key, &game, &opponent))
+                    .get(id_pair_in(&mut key, &game, &opponent))
                     .map(|v| v.iter().collect())
                     .unwrap_or_default();
                 for g in last10 {
-                    for pid in played_in.get(pair_in(&mut key, g, &team)).map(Vec::as_slice).unwrap_or(&[]) {
+                    for pid in played_in.get(id_pair_in(&mut key, g, &team)).map(Vec::as_slice).unwrap_or(&[])
+                    {
                         if before(pid).last().is_some_and(|p| p.team == team)
                             && !listed_by_opponent.contains(pid)
                         {
@@ -398,7 +380,7 @@ impl Step for UpcomingPlayerGameContext {
                     }
                 }
                 let listed: HashSet<&String> = inactive
-                    .get(pair_in(&mut key, &game, &team))
+                    .get(id_pair_in(&mut key, &game, &team))
                     .map(|v| v.iter().collect())
                     .unwrap_or_default();
                 for pid in &listed {
@@ -448,7 +430,7 @@ impl Step for UpcomingPlayerGameContext {
                         w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
                     let last7 = &h[h.len().saturating_sub(7)..];
                     let pts = |n: usize| mean_of(h.iter().rev().take(n).map(|p| p.points));
-                    let book = lines.get(pair_in(&mut key, &game, &pid));
+                    let book = lines.get(id_pair_in(&mut key, &game, &pid));
                     let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
                     let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
                     let by_book = book.map(|b| {
@@ -466,7 +448,7 @@ impl Step for UpcomingPlayerGameContext {
                     if cut && !extra.contains_key(&pid) && !(h.len() >= 10 && since_rest.is_some() && ended) {
                         short.insert(pid.clone());
                     }
-                    let oc = outcome.get(pair_in(&mut key, &game, &pid)).copied();
+                    let oc = outcome.get(id_pair_in(&mut key, &game, &pid)).copied();
                     out.entry(d).or_default().push(vec![
                         Value::Text(game.clone()),
                         Value::Text(date_text(d)),

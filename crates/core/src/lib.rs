@@ -37,3 +37,24 @@ pub use game::{GameId, GameRef};
 pub use player::{player_lookup, PlayerId};
 pub use season::{Season, SeasonType};
 pub use team::Team;
+
+/// Two canonical ids (game, player, team: none holds a space) as one map key, `"a b"`: a map
+/// keyed by a pair of owned strings needs both copied for every lookup.
+pub fn id_pair(a: &str, b: &str) -> String {
+    let mut k = String::with_capacity(a.len() + b.len() + 1);
+    id_pair_into(&mut k, a, b);
+    k
+}
+
+/// [`id_pair`] written into `buf` (cleared first), for a lookup without an allocation.
+pub fn id_pair_in<'b>(buf: &'b mut String, a: &str, b: &str) -> &'b str {
+    buf.clear();
+    id_pair_into(buf, a, b);
+    buf
+}
+
+fn id_pair_into(buf: &mut String, a: &str, b: &str) {
+    buf.push_str(a);
+    buf.push(' ');
+    buf.push_str(b);
+}

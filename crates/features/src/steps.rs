@@ -8,7 +8,7 @@ use crate::shot_zone::PlayerShotZone;
 use crate::team_defense::{LeagueZones, TeamDefenseZone};
 use crate::util::{calendar, in_two_halves, parse};
 use crate::vector::{build, line_history, ContextRow, FeatureInputs, LinePoint, Phase4};
-use propcast_core::{schema, Date};
+use propcast_core::{id_pair_in, schema, Date};
 use propcast_store::memo::{after_all, shared_first, Latest};
 use propcast_store::{
     CheckKind, CheckSpec, Cols, Input, Output, PartitionData, Query, Result, Step, Value, Warehouse, Window,
@@ -74,15 +74,6 @@ impl<T> Facts<T> {
     fn get(&self, key: &str, date: Date) -> Option<&T> {
         self.0.get(&date)?.get(key)
     }
-}
-
-/// The key of a player on a team in [`cache_facts`], written into `buf`.
-fn player_team<'a>(buf: &'a mut String, player: &str, team: &str) -> &'a str {
-    buf.clear();
-    buf.push_str(player);
-    buf.push(' ');
-    buf.push_str(team);
-    buf
 }
 
 /// Reads `(key, date) → T` from a stored phase-4 table.
@@ -438,7 +429,7 @@ impl PlayerCompositeFactors {
         let mut buf = String::new();
         for c in pop.iter() {
             let usage = caches
-                .get(player_team(&mut buf, &c.player_id, &c.team), c.date)
+                .get(id_pair_in(&mut buf, &c.player_id, &c.team), c.date)
                 .and_then(|f| f.player_usage_rate_season);
             let i = c.composite_inputs(
                 usage,
@@ -513,7 +504,7 @@ impl MlFeatureStore {
         let mut buf = String::new();
         for c in pop.iter() {
             let p4 = Phase4 {
-                cache: caches.get(player_team(&mut buf, &c.player_id, &c.team), c.date).copied(),
+                cache: caches.get(id_pair_in(&mut buf, &c.player_id, &c.team), c.date).copied(),
                 composite: composites.get(&c.player_id, c.date).copied(),
                 zones: shots.get(&c.player_id, c.date).map(|s| (s.paint_rate, s.mid_rate, s.three_rate)),
                 opp: opps.get(&c.opp, c.date).copied(),

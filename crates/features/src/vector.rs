@@ -10,7 +10,7 @@ use crate::util::{last, opt_real, parse, text, Day};
 use propcast_core::features::{Quality, Tag, CONTRACT_VERSION, F, FEATURES, FEATURE_COUNT};
 use propcast_core::stats::{count_and_mean, mean_of, sample_std, sample_std_of, slope_of};
 use propcast_core::{date_text, schema, Date};
-use propcast_store::{text_at, Query, Result, Value, Warehouse};
+use propcast_store::{slot, text_at, Query, Result, Value, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 
 /// One row of the pre-game population with what the context tables know about it.
@@ -235,12 +235,7 @@ pub fn line_history(
             line: r.get(2)?,
             points: if played { r.get::<Option<f64>>(4)? } else { None },
         };
-        match out.get_mut(r.get::<&str>(0)?) {
-            Some(v) => v.push(point),
-            None => {
-                out.insert(r.get(0)?, vec![point]);
-            }
-        }
+        slot(&mut out, r.get(0)?).push(point);
     }
     Ok(out)
 }

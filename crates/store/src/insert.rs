@@ -44,15 +44,16 @@ pub struct Inserter<'c> {
 }
 
 /// SQLite's error for `rc`, with the connection's message.
-fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
+pub(crate) fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
     // SAFETY: `db` is an open connection; sqlite3_errmsg returns a string SQLite owns, valid
     // until the next call on the connection, copied here at once.
     let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
     rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some(msg))
 }
 
-/// Prepares `sql` on `db` as a persistent statement.
-fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<*mut ffi::sqlite3_stmt> {
+/// Prepares `sql` on `db` with `flags` (`SQLITE_PREPARE_PERSISTENT` for a statement run many
+/// times); the caller finalizes it.
+pub(crate) fn prepare(db: *mut ffi::sqlite3, sql: &str, flags: u32) -> Result<*mut ffi::sqlite3_stmt> {
     let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
     // SAFETY: `db` is a live connection; `sql` is valid for its length; `stmt` receives the
     // statement or null.
@@ -61,7 +62,7 @@ fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<*mut ffi::sqlite3_stmt> {
             db,
             sql.as_ptr().cast::<c_char>(),
             c_int::try_from(sql.len()).map_err(|_| failure(db, ffi::SQLITE_TOOBIG))?,
-            ffi::SQLITE_PREPARE_PERSISTENT,
+            flags,
             &mut stmt,
             std::ptr::null_mut(),
         )
@@ -95,10 +96,10 @@ impl<'c> Inserter<'c> {
         // SAFETY: the handle is the live connection `conn` borrows for 'c, and the statements
         // are finalized (Drop) before that borrow ends.
         let db = unsafe { conn.handle() };
-        let one = prepare(db, &insert("INSERT", 1))?;
+        let one = prepare(db, &insert("INSERT", 1), ffi::SQLITE_PREPARE_PERSISTENT)?;
         let mut ins = Inserter { db, one, many: std::ptr::null_mut(), per, columns, _conn: PhantomData };
         if per >= 2 {
-            ins.many = prepare(db, &insert("INSERT OR FAIL", per))?;
+            ins.many = prepare(db, &insert("INSERT OR FAIL", per), ffi::SQLITE_PREPARE_PERSISTENT)?;
         }
         Ok(ins)
     }

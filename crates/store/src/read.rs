@@ -12,19 +12,12 @@
 #![allow(unsafe_code)]
 
 use crate::error::Result;
+use crate::insert::{failure, prepare};
 use rusqlite::ffi;
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, Error as SqliteError};
 use std::ffi::{c_char, c_int, CStr};
 use std::marker::PhantomData;
-
-/// SQLite's error for `rc`, with the connection's message.
-fn failure(db: *mut ffi::sqlite3, rc: c_int) -> SqliteError {
-    // SAFETY: `db` is an open connection; sqlite3_errmsg returns a string SQLite owns, valid
-    // until the next call on the connection, copied here at once.
-    let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
-    SqliteError::SqliteFailure(ffi::Error::new(rc), Some(msg))
-}
 
 /// A prepared query with its parameters bound, stepped row by row. It borrows the connection
 /// it was prepared on; the statement is finalized when it is dropped.
@@ -41,15 +34,7 @@ impl<'c> Query<'c> {
         // SAFETY: the handle is the live connection `conn` borrows for 'c, and the statement
         // is finalized (Drop) before that borrow ends.
         let db = unsafe { conn.handle() };
-        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        let len = c_int::try_from(sql.len()).map_err(|_| failure(db, ffi::SQLITE_TOOBIG))?;
-        // SAFETY: `sql` is valid for `len` bytes; `stmt` receives the statement or null.
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v2(db, sql.as_ptr().cast::<c_char>(), len, &mut stmt, std::ptr::null_mut())
-        };
-        if rc != ffi::SQLITE_OK {
-            return Err(failure(db, rc).into());
-        }
+        let stmt = prepare(db, sql, 0)?;
         // SAFETY: `stmt` is the statement just prepared (null for an empty `sql`, which
         // column_count and finalize accept).
         let q = Query { db, stmt, columns: unsafe { ffi::sqlite3_column_count(stmt) }, _conn: PhantomData };
