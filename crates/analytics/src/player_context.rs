@@ -359,37 +359,37 @@ impl Step for UpcomingPlayerGameContext {
                     &h[..h.partition_point(|p| p.date < d)]
                 };
                 // The rotation: played for the team in its last 10 games, and still with it.
-                let mut population: BTreeMap<String, &'static str> = BTreeMap::new();
+                let mut population: BTreeMap<&str, &'static str> = BTreeMap::new();
                 let tg = team_games.get(&team).map(Vec::as_slice).unwrap_or(&[]);
                 let last10: Vec<&String> =
                     tg.iter().filter(|(gd, _)| *gd < d).rev().take(10).map(|(_, g)| g).collect();
                 // A player on the other team's inactive list (traded, not yet played) belongs there.
                 let opponent = text(&r[4]);
-                let listed_by_opponent: HashSet<&String> = inactive
+                let listed_by_opponent: HashSet<&str> = inactive
                     .get(id_pair_in(&mut key, &game, &opponent))
-                    .map(|v| v.iter().collect())
+                    .map(|v| v.iter().map(String::as_str).collect())
                     .unwrap_or_default();
                 for g in last10 {
                     for pid in played_in.get(id_pair_in(&mut key, g, &team)).map(Vec::as_slice).unwrap_or(&[])
                     {
                         if before(pid).last().is_some_and(|p| p.team == team)
-                            && !listed_by_opponent.contains(pid)
+                            && !listed_by_opponent.contains(pid.as_str())
                         {
-                            population.insert(pid.clone(), "rotation");
+                            population.insert(pid, "rotation");
                         }
                     }
                 }
-                let listed: HashSet<&String> = inactive
+                let listed: HashSet<&str> = inactive
                     .get(id_pair_in(&mut key, &game, &team))
-                    .map(|v| v.iter().collect())
+                    .map(|v| v.iter().map(String::as_str).collect())
                     .unwrap_or_default();
                 for pid in &listed {
-                    population.entry((*pid).clone()).or_insert("listed");
+                    population.entry(pid).or_insert("listed");
                 }
                 let season_year = season_of(&r[2])?;
                 // Stars on the inactive list, from their season so far (once per team and game; a
                 // player is not counted among his own teammates out).
-                let stars_listed: HashSet<&String> = listed
+                let stars_listed: HashSet<&str> = listed
                     .iter()
                     .copied()
                     .filter(|p| {
@@ -403,9 +403,9 @@ impl Step for UpcomingPlayerGameContext {
                     })
                     .collect();
                 let stars_out =
-                    |me: &String| (stars_listed.len() - usize::from(stars_listed.contains(me))) as i64;
+                    |me: &str| (stars_listed.len() - usize::from(stars_listed.contains(me))) as i64;
                 for (pid, why) in population {
-                    let h = before(&pid);
+                    let h = before(pid);
                     let last = h.last();
                     let days_rest = last.map(|p| (d - p.date).num_days());
                     let prev_gap =
@@ -430,7 +430,7 @@ impl Step for UpcomingPlayerGameContext {
                         w14.windows(2).filter(|w| (w[1].date - w[0].date).num_days() == 1).count() as i64;
                     let last7 = &h[h.len().saturating_sub(7)..];
                     let pts = |n: usize| mean_of(h.iter().rev().take(n).map(|p| p.points));
-                    let book = lines.get(id_pair_in(&mut key, &game, &pid));
+                    let book = lines.get(id_pair_in(&mut key, &game, pid));
                     let open = book.and_then(|b| median(b.values().map(|l| l.open).collect()));
                     let current = book.and_then(|b| median(b.values().map(|l| l.latest).collect()));
                     let by_book = book.map(|b| {
@@ -445,20 +445,20 @@ impl Step for UpcomingPlayerGameContext {
                     });
                     let (over, under, ended) = streaks_and_end(h.iter().rev().map(|p| p.points), current);
                     // Whether the loaded window holds all this row needs of the player's past.
-                    if cut && !extra.contains_key(&pid) && !(h.len() >= 10 && since_rest.is_some() && ended) {
-                        short.insert(pid.clone());
+                    if cut && !extra.contains_key(pid) && !(h.len() >= 10 && since_rest.is_some() && ended) {
+                        short.insert(pid.to_string());
                     }
-                    let oc = outcome.get(id_pair_in(&mut key, &game, &pid)).copied();
+                    let oc = outcome.get(id_pair_in(&mut key, &game, pid)).copied();
                     out.entry(d).or_default().push(vec![
                         Value::Text(game.clone()),
                         Value::Text(date_text(d)),
                         r[2].clone(),
-                        Value::Text(pid.clone()),
+                        Value::Text(pid.to_string()),
                         Value::Text(team.clone()),
                         r[4].clone(),
                         r[5].clone(),
                         Value::Text(why.into()),
-                        Value::Text(if listed.contains(&pid) { "out" } else { "available" }.into()),
+                        Value::Text(if listed.contains(pid) { "out" } else { "available" }.into()),
                         days_rest.map(int).unwrap_or(Value::Null),
                         int((days_rest == Some(1)).into()),
                         prev_gap.map(int).unwrap_or(Value::Null),
@@ -483,7 +483,7 @@ impl Step for UpcomingPlayerGameContext {
                         by_book.map(Value::Text).unwrap_or(Value::Null),
                         int(over),
                         int(under),
-                        int(stars_out(&pid)),
+                        int(stars_out(pid)),
                         match oc {
                             Some((p, _)) => int(p.into()),
                             None if outcome.is_empty() => Value::Null,

@@ -43,28 +43,35 @@ pub(crate) struct Zones {
     pub three_m: i64,
 }
 
-pub(crate) fn team_zones(wh: &Warehouse, range: &DateRange) -> Result<HashMap<(String, String), Zones>> {
-    let sql = "SELECT game_id, team_abbr,
-                sum(ra_fga + paint_fga + mid_fga + lc3_fga + rc3_fga + atb3_fga + bc_fga),
-                sum(ra_fga + paint_fga), sum(ra_fgm + paint_fgm), sum(mid_fga), sum(mid_fgm),
-                sum(lc3_fga + rc3_fga + atb3_fga), sum(lc3_fgm + rc3_fgm + atb3_fgm)
-         FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
-    let mut out = HashMap::default();
+/// Each team's zone totals per game (`game_id team_abbr`, as [`propcast_core::id_pair`]),
+/// summed here rather than by a `GROUP BY`, which sorted every row of the dates first. As SQL's
+/// `sum`: a player row with any of a total's columns NULL is left out of that total, and a
+/// total with no rows is 0.
+pub(crate) fn team_zones(wh: &Warehouse, range: &DateRange) -> Result<HashMap<String, Zones>> {
+    let sql = "SELECT game_id, team_abbr, ra_fga, paint_fga, mid_fga, lc3_fga, rc3_fga, atb3_fga, bc_fga,
+                ra_fgm, paint_fgm, mid_fgm, lc3_fgm, rc3_fgm, atb3_fgm
+         FROM shot_zones WHERE game_date BETWEEN ?1 AND ?2";
+    let mut out: HashMap<String, Zones> = HashMap::default();
+    let mut key = String::new();
     let mut rows = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
     while let Some(r) = rows.next()? {
-        let g = |i: usize| r.get::<Option<i64>>(i).map(|v| v.unwrap_or(0));
-        out.insert(
-            (r.get(0)?, r.get(1)?),
-            Zones {
-                fga_all: g(2)?,
-                paint_a: g(3)?,
-                paint_m: g(4)?,
-                mid_a: g(5)?,
-                mid_m: g(6)?,
-                three_a: g(7)?,
-                three_m: g(8)?,
-            },
-        );
+        let c = |i: usize| r.get::<Option<i64>>(i);
+        let (ra_a, paint_a, mid_a, lc3_a, rc3_a, atb3_a, bc_a) =
+            (c(2)?, c(3)?, c(4)?, c(5)?, c(6)?, c(7)?, c(8)?);
+        let (ra_m, paint_m, mid_m, lc3_m, rc3_m, atb3_m) = (c(9)?, c(10)?, c(11)?, c(12)?, c(13)?, c(14)?);
+        let sum = |xs: &[Option<i64>]| xs.iter().try_fold(0i64, |a, x| x.map(|x| a + x)).unwrap_or(0);
+        let id = propcast_core::id_pair_in(&mut key, r.get(0)?, r.get(1)?);
+        let z = match out.get_mut(id) {
+            Some(z) => z,
+            None => out.entry(id.to_string()).or_default(),
+        };
+        z.fga_all += sum(&[ra_a, paint_a, mid_a, lc3_a, rc3_a, atb3_a, bc_a]);
+        z.paint_a += sum(&[ra_a, paint_a]);
+        z.paint_m += sum(&[ra_m, paint_m]);
+        z.mid_a += sum(&[mid_a]);
+        z.mid_m += sum(&[mid_m]);
+        z.three_a += sum(&[lc3_a, rc3_a, atb3_a]);
+        z.three_m += sum(&[lc3_m, rc3_m, atb3_m]);
     }
     Ok(out)
 }
@@ -103,6 +110,7 @@ impl Step for TeamOffenseGameSummary {
                     ast, tov, stl, blk, pf, pts_q1, pts_q2, pts_q3, pts_q4, pts_ot, possessions
              FROM team_games WHERE game_date BETWEEN ?1 AND ?2 ORDER BY game_date, game_id, team_abbr";
         let mut out = Vec::new();
+        let mut key = String::new();
         let mut rows = Query::new(wh.conn(), sql, &[&range.first, &range.last])?;
         while let Some(r) = rows.next()? {
             let v = |i: usize| r.get::<Value>(i);
@@ -113,8 +121,7 @@ impl Step for TeamOffenseGameSummary {
             let (pts, opp_pts): (i64, i64) = (r.get(10)?, r.get(11)?);
             let poss = possessions(f(13)?, f(17)?, f(23)?, f(19)?);
             let gm = game_minutes(team_minutes);
-            let key: (String, String) = (r.get(0)?, r.get(6)?);
-            let z = zones.get(&key).copied();
+            let z = zones.get(propcast_core::id_pair_in(&mut key, r.get(0)?, r.get(6)?)).copied();
             let complete = z.is_some_and(|z| Some(z.fga_all) == r.get::<Option<i64>>(13).ok().flatten());
             let zv = |x: fn(&Zones) -> i64| {
                 if complete {

@@ -83,6 +83,11 @@ impl TableDef {
         }
     }
 
+    /// The positions of the primary key's columns, in key order.
+    pub fn key_positions(&self) -> Vec<usize> {
+        self.primary_key.iter().filter_map(|k| self.columns.iter().position(|c| c.name == *k)).collect()
+    }
+
     /// `CREATE TABLE` and index statements.
     pub fn ddl(&self) -> String {
         let mut cols: Vec<String> = self

@@ -205,10 +205,12 @@ fn read_cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<Cac
     )
 }
 
+/// The composite factors by `player_id game_id` ([`id_pair`](propcast_core::id_pair)) and date.
 fn composite_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CompositeFacts>> {
     read_by(
         wh,
-        "SELECT player_id, game_date, fatigue_score, shot_zone_mismatch_score, pace_score, usage_spike_score
+        "SELECT player_id || ' ' || game_id, game_date, fatigue_score, shot_zone_mismatch_score, pace_score,
+                usage_spike_score
          FROM player_composite_factors WHERE game_date BETWEEN ?1 AND ?2",
         first,
         last,
@@ -452,7 +454,7 @@ pub struct MlFeatureStore;
 
 step!(
     MlFeatureStore,
-    "feature-store-1",
+    "feature-store-2",
     schema::ML_FEATURE_STORE,
     &[
         input(
@@ -505,7 +507,8 @@ impl MlFeatureStore {
         for c in pop.iter() {
             let p4 = Phase4 {
                 cache: caches.get(id_pair_in(&mut buf, &c.player_id, &c.team), c.date).copied(),
-                composite: composites.get(&c.player_id, c.date).copied(),
+                // By game: a player listed in two games of a date (a trade) has a composite for each.
+                composite: composites.get(id_pair_in(&mut buf, &c.player_id, &c.game_id), c.date).copied(),
                 zones: shots.get(&c.player_id, c.date).map(|s| (s.paint_rate, s.mid_rate, s.three_rate)),
                 opp: opps.get(&c.opp, c.date).copied(),
             };

@@ -8,7 +8,7 @@ use crate::tables::{self, Built};
 use propcast_core::schema::{self, Partitioning, TableDef};
 use propcast_core::{parse_date, PlayerId};
 use propcast_store::{
-    cmp_row, delete_partition, slot, Connection, Inserter, Query, RowHasher, Transaction, Value, Warehouse,
+    delete_partition, slot, Connection, Inserter, Query, RowHasher, Transaction, Value, Warehouse,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -135,15 +135,12 @@ fn partition(def: &TableDef, rows: Vec<Vec<Value>>) -> BTreeMap<String, Partitio
         };
         groups.entry(key).or_default().push(r);
     }
+    let key = def.key_positions();
     groups
         .into_iter()
         .map(|(k, mut rows)| {
-            rows.sort_by(|a, b| cmp_row(a, b));
-            let mut h = RowHasher::new();
-            for r in &rows {
-                h.row(r);
-            }
-            (k, Partition { rows, hash: h.finish() })
+            let hash = propcast_store::canonical(&mut rows, &key);
+            (k, Partition { rows, hash })
         })
         .collect()
 }
@@ -386,6 +383,15 @@ fn names_after_write(
 /// back: the warehouse is left exactly as it was. Unchanged files (same SHA-256) are not
 /// read.
 pub fn ingest_dataset(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
+    // A first ingest writes every page new: straight into the file, not through the WAL.
+    if wh.count(schema::INGEST_PARTITIONS.name)? == 0 {
+        wh.without_wal(|wh| ingest_into(wh, dir))
+    } else {
+        ingest_into(wh, dir)
+    }
+}
+
+fn ingest_into(wh: &mut Warehouse, dir: &Path) -> Result<IngestReport> {
     let mut reports = Vec::new();
     let mut files: Vec<SourceFile> = Vec::new();
     for def in RAW_TABLES {

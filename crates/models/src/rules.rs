@@ -393,7 +393,8 @@ pub fn load(wh: &Warehouse, rule: Rule, from: Date, to: Date) -> Result<Vec<Rule
     let mut stmt = wh.conn().prepare_cached(&sql)?;
     let mut league = wh.conn().prepare_cached(&format!(
         "SELECT avg(defensive_rating) FROM (SELECT defensive_rating FROM team_defense_game_summary
-          WHERE game_date < ?1 AND defensive_rating IS NOT NULL ORDER BY game_date DESC LIMIT {LEAGUE_WINDOW_TEAM_GAMES})"
+          WHERE game_date < ?1 AND defensive_rating IS NOT NULL
+          ORDER BY game_date DESC, game_id DESC, defending_team_abbr DESC LIMIT {LEAGUE_WINDOW_TEAM_GAMES})"
     ))?;
     let mut leagues: HashMap<String, Option<f64>> = HashMap::new();
     let mut q = stmt.query([from.to_string(), to.to_string()])?;
@@ -675,8 +676,8 @@ impl Step for RuleStep {
     fn code_version(&self) -> &'static str {
         match self.rule {
             Rule::MovingAverage => "ma-4",
-            Rule::ZoneMatchup => "zone-1",
-            Rule::Similarity => "similarity-1",
+            Rule::ZoneMatchup => "zone-2",
+            Rule::Similarity => "similarity-2",
         }
     }
 

@@ -10,8 +10,8 @@ use crate::home::Home;
 use crate::plan::{ledger, plan_asset, Mode, Planned, Reason};
 use propcast_core::{parse_date, Date};
 use propcast_store::{
-    cmp_row, delete_partition, params, Connection, Inserter, Output, PartitionData, RowHasher, Step,
-    Transaction, Value, Warehouse, Window,
+    delete_partition, params, Connection, Inserter, Output, PartitionData, RowHasher, Step, Transaction,
+    Value, Warehouse, Window,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{mpsc, Mutex};
@@ -326,19 +326,15 @@ fn prepare(
     });
     match data {
         PartitionData::Rows(mut rows) => {
-            rows.sort_by(|a, b| cmp_row(a, b));
-            let columns: Vec<&str> = match step.output() {
+            let (columns, key): (Vec<&str>, Vec<usize>) = match step.output() {
                 Output::Table { table, .. } | Output::Verify { table } => {
-                    table.columns.iter().map(|c| c.name).collect()
+                    (table.columns.iter().map(|c| c.name).collect(), table.key_positions())
                 }
-                Output::Files { .. } => vec![],
+                Output::Files { .. } => (vec![], vec![]),
             };
+            let hash = propcast_store::canonical(&mut rows, &key);
             let outcomes = run_checks(conn, step, &date.to_string(), (&columns, &rows), cfg)?;
-            let mut h = RowHasher::new();
-            for r in &rows {
-                h.row(r);
-            }
-            Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(h.finish()) })
+            Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(hash) })
         }
         // Stored rows are gated as they are (their order is irrelevant to the checks) and
         // keep the hash they were stored with.

@@ -7,7 +7,7 @@
 //! docs/decisions.md, session 8). Source files keep a real SHA-256 (`ingest_files.sha256`).
 
 use rusqlite::types::Value;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Feeds rows into an XXH3-128 in a canonical, type-tagged encoding.
 #[derive(Default, Clone)]
@@ -26,32 +26,7 @@ impl RowHasher {
 
     /// Adds one row.
     pub fn row(&mut self, row: &[Value]) {
-        let b = &mut self.buf;
-        b.clear();
-        for v in row {
-            match v {
-                Value::Null => b.push(0),
-                Value::Integer(i) => {
-                    b.push(1);
-                    b.extend_from_slice(&i.to_le_bytes());
-                }
-                Value::Real(f) => {
-                    b.push(2);
-                    b.extend_from_slice(&f.to_bits().to_le_bytes());
-                }
-                Value::Text(s) => {
-                    b.push(3);
-                    b.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                    b.extend_from_slice(s.as_bytes());
-                }
-                Value::Blob(x) => {
-                    b.push(4);
-                    b.extend_from_slice(&(x.len() as u64).to_le_bytes());
-                    b.extend_from_slice(x);
-                }
-            }
-        }
-        b.push(0xff);
+        encode(&mut self.buf, row);
         self.state.update(&self.buf);
     }
 
@@ -65,6 +40,93 @@ impl RowHasher {
     pub fn finish(self) -> String {
         hex(&self.state.digest128().to_be_bytes())
     }
+}
+
+/// Writes `row`'s canonical, type-tagged encoding into `b` (cleared first).
+fn encode(b: &mut Vec<u8>, row: &[Value]) {
+    // Sized first, then written in place: a push per tag and an extend per word cost more
+    // than the hashing itself (each checks and may grow the vector).
+    let len = 1 + row
+        .iter()
+        .map(|v| match v {
+            Value::Null => 1,
+            Value::Integer(_) | Value::Real(_) => 9,
+            Value::Text(s) => 9 + s.len(),
+            Value::Blob(x) => 9 + x.len(),
+        })
+        .sum::<usize>();
+    b.clear();
+    b.resize(len, 0);
+    let mut at = 0;
+    fn word(b: &mut [u8], at: &mut usize, tag: u8, w: u64) {
+        b[*at] = tag;
+        b[*at + 1..*at + 9].copy_from_slice(&w.to_le_bytes());
+        *at += 9;
+    }
+    for v in row {
+        match v {
+            Value::Null => {
+                b[at] = 0;
+                at += 1;
+            }
+            Value::Integer(i) => word(b, &mut at, 1, *i as u64),
+            Value::Real(f) => word(b, &mut at, 2, f.to_bits()),
+            Value::Text(s) => {
+                word(b, &mut at, 3, s.len() as u64);
+                b[at..at + s.len()].copy_from_slice(s.as_bytes());
+                at += s.len();
+            }
+            Value::Blob(x) => {
+                word(b, &mut at, 4, x.len() as u64);
+                b[at..at + x.len()].copy_from_slice(x);
+                at += x.len();
+            }
+        }
+    }
+    b[at] = 0xff;
+}
+
+/// Puts one partition's rows in their canonical order and returns the partition's content
+/// hash: the same rows, in whatever order they came, always give the same order and hash.
+///
+/// Each row is hashed alone (XXH3-128 of its [`RowHasher`] encoding); the partition's hash
+/// is XXH3-128 of the wrapping sum of its rows' hashes and the row count, a multiset hash
+/// that needs no order. The canonical order is by the values at `key` (the table's primary
+/// key: SQLite then appends to its index instead of inserting into the middle of a page),
+/// then by the rows' hashes (so that it is total whatever the key). It replaced a sort by
+/// every value, column by column, which cost more than the hashing (docs/decisions.md,
+/// session 12). An empty partition has the empty stream's hash, `RowHasher::new().finish()`.
+pub fn canonical(rows: &mut Vec<Vec<Value>>, key: &[usize]) -> String {
+    if rows.is_empty() {
+        return RowHasher::new().finish();
+    }
+    let mut buf = Vec::new();
+    let mut sum = 0u128;
+    let mut keyed: Vec<(u128, Vec<Value>)> = std::mem::take(rows)
+        .into_iter()
+        .map(|r| {
+            encode(&mut buf, &r);
+            let h = xxh3_128(&buf);
+            sum = sum.wrapping_add(h);
+            (h, r)
+        })
+        .collect();
+    // Rows equal in key and hash are equal rows: their order cannot be told.
+    keyed.sort_unstable_by(|(ha, a), (hb, b)| {
+        key.iter()
+            .map(|&i| match (a.get(i), b.get(i)) {
+                (Some(x), Some(y)) => cmp_value(x, y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| ha.cmp(hb))
+    });
+    let n = keyed.len() as u64;
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
+    let mut total = [0u8; 24];
+    total[..16].copy_from_slice(&sum.to_le_bytes());
+    total[16..].copy_from_slice(&n.to_le_bytes());
+    hex(&xxh3_128(&total).to_be_bytes())
 }
 
 /// The hash of one row alone.
@@ -123,6 +185,42 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(a, hash_row(&[Value::Integer(1), Value::Text("x".into())]));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn canonical_order_and_hash_ignore_the_order_rows_came_in() {
+        let row = |i: i64, t: &str| vec![Value::Integer(i), Value::Text(t.into()), Value::Null];
+        let mut a = vec![row(1, "a"), row(2, "b"), row(3, "c"), row(2, "b")];
+        let mut b = vec![row(2, "b"), row(3, "c"), row(2, "b"), row(1, "a")];
+        let (ha, hb) = (canonical(&mut a, &[]), canonical(&mut b, &[]));
+        assert_eq!(ha, hb);
+        assert_eq!(a, b);
+        // By key first: the integers ascend, whatever order the rows came in.
+        let mut k = b.clone();
+        assert_eq!(canonical(&mut k, &[0]), ha);
+        let ints: Vec<&Value> = k.iter().map(|r| &r[0]).collect();
+        assert_eq!(ints, [&Value::Integer(1), &Value::Integer(2), &Value::Integer(2), &Value::Integer(3)]);
+        // A changed value, a missing duplicate, a real for an integer: each changes the hash.
+        let mut c = vec![row(1, "a"), row(2, "b"), row(3, "d"), row(2, "b")];
+        let mut d = vec![row(1, "a"), row(2, "b"), row(3, "c")];
+        let mut e = vec![
+            row(1, "a"),
+            row(2, "b"),
+            row(3, "c"),
+            vec![Value::Real(2.0), "b".to_string().into(), Value::Null],
+        ];
+        for other in [&mut c, &mut d, &mut e] {
+            assert_ne!(canonical(other, &[]), ha);
+        }
+        assert_eq!(canonical(&mut vec![], &[0]), RowHasher::new().finish());
+    }
+
+    #[test]
+    fn the_partition_hash_is_fixed() {
+        // Stored partition hashes (the ledger's, the ingest's) stay valid across releases
+        // only while this holds.
+        let mut rows = vec![vec![Value::Integer(1), Value::Text("x".into())], vec![Value::Null]];
+        assert_eq!(canonical(&mut rows, &[1]), "a6aa8ba2e0f3f0b903da849e3630f094");
     }
 
     #[test]

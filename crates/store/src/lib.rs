@@ -29,7 +29,7 @@ mod step;
 mod warehouse;
 
 pub use error::{Error, Result};
-pub use hash::{cmp_row, cmp_value, hash_row, RowHasher};
+pub use hash::{canonical, cmp_row, cmp_value, hash_row, RowHasher};
 pub use insert::Inserter;
 pub use read::{Cols, FromCol, Query};
 pub use rusqlite::types::Value;

@@ -146,6 +146,39 @@ impl Warehouse {
         result
     }
 
+    /// Runs `f` (a bulk load) with a rollback journal instead of the WAL, then returns to the
+    /// WAL, whatever `f` returned.
+    ///
+    /// In WAL mode every page is written twice: into the WAL, and again into the file by the
+    /// checkpoint, which reads it back first. A rollback journal holds only the original
+    /// content of pages that existed before the transaction, so a load into a new (or
+    /// nearly empty) file writes its pages once, into the file itself: the first ingest of
+    /// the bundled data set wrote 140 MB into the WAL and copied them over at its commit
+    /// (docs/decisions.md, session 12). A failure or a killed process is rolled back from
+    /// the journal as from the WAL. Where another connection holds the file (a reader of
+    /// `propcast sql`), SQLite keeps the WAL and `f` runs in it as usual.
+    pub fn without_wal<T, E: From<Error>>(
+        &mut self,
+        f: impl FnOnce(&mut Warehouse) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mode = |wh: &Warehouse, m: &str| -> Result<String> {
+            Ok(wh.conn.query_row(&format!("PRAGMA journal_mode = {m}"), [], |r| r.get(0))?)
+        };
+        let switched = mode(self, "TRUNCATE")? != "wal";
+        let result = f(self);
+        if switched {
+            let back = mode(self, "WAL")?;
+            if back != "wal" {
+                return Err(Error::Io {
+                    path: self.path.clone(),
+                    source: std::io::Error::other(format!("could not return to WAL mode (still {back})")),
+                }
+                .into());
+            }
+        }
+        result
+    }
+
     fn nested_unsynced<T, E>(
         &mut self,
         f: impl FnOnce(&mut Warehouse) -> std::result::Result<T, E>,
