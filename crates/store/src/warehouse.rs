@@ -447,6 +447,42 @@ pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Optio
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_load_without_the_wal_writes_no_log_returns_to_it_and_rolls_back_on_failure() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("w.sqlite");
+        let wal = dir.path().join("w.sqlite-wal");
+        let mut wh = Warehouse::open(&p).expect("open");
+        let mode = |wh: &Warehouse| -> String {
+            wh.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode")
+        };
+        wh.without_wal(|wh| {
+            assert_eq!(mode(wh), "truncate");
+            let tx = wh.transaction()?;
+            tx.execute_batch(
+                "CREATE TABLE t (x INTEGER, pad TEXT);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+                 INSERT INTO t SELECT i, printf('%0200d', i) FROM n;",
+            )?;
+            tx.commit()?;
+            // The rows went into the file itself, not into a log.
+            assert!(std::fs::metadata(&wal).map_or(true, |m| m.len() == 0));
+            Ok::<_, Error>(())
+        })
+        .expect("load");
+        assert_eq!(mode(&wh), "wal");
+        // A failing load leaves the file as it was, and the WAL back on.
+        let failed = wh.without_wal(|wh| {
+            let tx = wh.transaction()?;
+            tx.execute("DELETE FROM t", [])?;
+            Err::<(), Error>(Error::UnknownTable("no such table".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(mode(&wh), "wal");
+        let n: i64 = wh.conn().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
+        assert_eq!(n, 5000);
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn unsynced_writes_leave_a_marker_only_while_they_run_and_a_lost_boot_is_checked() {
