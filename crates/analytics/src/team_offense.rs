@@ -60,11 +60,7 @@ pub(crate) fn team_zones(wh: &Warehouse, range: &DateRange) -> Result<HashMap<St
             (c(2)?, c(3)?, c(4)?, c(5)?, c(6)?, c(7)?, c(8)?);
         let (ra_m, paint_m, mid_m, lc3_m, rc3_m, atb3_m) = (c(9)?, c(10)?, c(11)?, c(12)?, c(13)?, c(14)?);
         let sum = |xs: &[Option<i64>]| xs.iter().try_fold(0i64, |a, x| x.map(|x| a + x)).unwrap_or(0);
-        let id = propcast_core::id_pair_in(&mut key, r.get(0)?, r.get(1)?);
-        let z = match out.get_mut(id) {
-            Some(z) => z,
-            None => out.entry(id.to_string()).or_default(),
-        };
+        let z = propcast_store::slot(&mut out, propcast_core::id_pair_in(&mut key, r.get(0)?, r.get(1)?));
         z.fga_all += sum(&[ra_a, paint_a, mid_a, lc3_a, rc3_a, atb3_a, bc_a]);
         z.paint_a += sum(&[ra_a, paint_a]);
         z.paint_m += sum(&[ra_m, paint_m]);

@@ -447,23 +447,29 @@ pub fn delete_partition(tx: &Transaction<'_>, table: &TableDef, partition: Optio
 mod tests {
     use super::*;
 
+    /// A table `t` of 5,000 rows of about 200 bytes.
+    const FILL: &str = "CREATE TABLE t (x INTEGER, pad TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+         INSERT INTO t SELECT i, printf('%0200d', i) FROM n;";
+
+    /// A new warehouse `w.sqlite` in a new directory (kept alive by the returned guard).
+    fn fresh() -> (tempfile::TempDir, Warehouse) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wh = Warehouse::open(&dir.path().join("w.sqlite")).expect("open");
+        (dir, wh)
+    }
+
     #[test]
     fn a_load_without_the_wal_writes_no_log_returns_to_it_and_rolls_back_on_failure() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("w.sqlite");
+        let (dir, mut wh) = fresh();
         let wal = dir.path().join("w.sqlite-wal");
-        let mut wh = Warehouse::open(&p).expect("open");
         let mode = |wh: &Warehouse| -> String {
             wh.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode")
         };
         wh.without_wal(|wh| {
             assert_eq!(mode(wh), "truncate");
             let tx = wh.transaction()?;
-            tx.execute_batch(
-                "CREATE TABLE t (x INTEGER, pad TEXT);
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-                 INSERT INTO t SELECT i, printf('%0200d', i) FROM n;",
-            )?;
+            tx.execute_batch(FILL)?;
             tx.commit()?;
             // The rows went into the file itself, not into a log.
             assert!(std::fs::metadata(&wal).map_or(true, |m| m.len() == 0));
@@ -486,19 +492,14 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn unsynced_writes_leave_a_marker_only_while_they_run_and_a_lost_boot_is_checked() {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let (dir, mut wh) = fresh();
         let p = dir.path().join("w.sqlite");
         let marker = dir.path().join("w.sqlite.unsynced");
-        let mut wh = Warehouse::open(&p).expect("open");
         let fill = |wh: &mut Warehouse| -> Result<()> {
             assert!(std::fs::read_to_string(&marker).expect("marker").contains("run-1"));
             // A nested scope neither rewrites nor removes the marker.
             wh.write_unsynced("inner", |wh| {
-                wh.conn().execute_batch(
-                    "CREATE TABLE t (x INTEGER, pad TEXT);
-                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-                     INSERT INTO t SELECT i, printf('%0200d', i) FROM n;",
-                )?;
+                wh.conn().execute_batch(FILL)?;
                 Ok::<_, Error>(())
             })?;
             assert!(!std::fs::read_to_string(&marker).expect("marker").contains("inner"));
