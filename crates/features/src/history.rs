@@ -4,10 +4,10 @@
 //! [`History::player_before`] and [`History::team_before`], so they see exactly the same
 //! games.
 
-use crate::util::{in_two_halves, parse_in};
+use crate::util::parse_in;
 use propcast_core::features::LOOKBACK_DAYS;
 use propcast_core::Date;
-use propcast_store::memo::{after_all, shared_first, Latest};
+use propcast_store::memo::{after_all, in_two_halves, shared_first, Latest};
 use propcast_store::{slot, Cols, Query, Result, SqliteError, Warehouse};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;

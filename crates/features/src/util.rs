@@ -58,41 +58,6 @@ pub fn last<T>(v: &[T], n: usize) -> &[T] {
     &v[v.len().saturating_sub(n)..]
 }
 
-/// Loads the dates in `[lo, hi)` as two halves at once, split at the median scheduled date:
-/// the later half on a second read connection and thread, the earlier on this one. `load`
-/// reads a half-open range; the halves come back in date order. For the whole-run loads
-/// that every worker waits for at the start of an asset (one core would idle otherwise).
-pub fn in_two_halves<T: Send>(
-    wh: &Warehouse,
-    lo: &str,
-    hi: &str,
-    load: impl Fn(&Warehouse, &str, &str) -> Result<T> + Sync,
-) -> Result<(T, Option<T>)> {
-    let mid: Option<String> = wh
-        .conn()
-        .prepare_cached(
-            "SELECT game_date FROM game_dates WHERE game_date >= ?1 AND game_date < ?2 ORDER BY game_date
-             LIMIT 1 OFFSET (SELECT count(*) / 2 FROM game_dates WHERE game_date >= ?1 AND game_date < ?2)",
-        )?
-        .query_row([lo, hi], |r| r.get(0))
-        .map(Some)
-        .or_else(|e| match e {
-            propcast_store::SqliteError::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    let Some(mid) = mid.filter(|m| m.as_str() > lo) else { return Ok((load(wh, lo, hi)?, None)) };
-    let (path, load) = (wh.path().to_path_buf(), &load);
-    std::thread::scope(|s| {
-        let later = s.spawn(|| load(&Warehouse::open_read_only(&path)?, &mid, hi));
-        let earlier = load(wh, lo, &mid);
-        let later = later.join().map_err(|_| propcast_store::Error::Step {
-            step: "features",
-            message: "a loading thread panicked".into(),
-        })?;
-        Ok((earlier?, Some(later?)))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,41 @@ impl<T> Latest<T> {
     }
 }
 
+/// Loads the dates in `[lo, hi)` as two halves at once, split at the median scheduled date:
+/// the later half on a second read connection and thread, the earlier on this one. `load`
+/// reads a half-open range; the halves come back in date order. For the whole-run loads
+/// that every worker waits for at the start of an asset (one core would idle otherwise):
+/// the pre-game population, the histories, the phase-4 facts (docs/engine.md).
+pub fn in_two_halves<T: Send>(
+    wh: &Warehouse,
+    lo: &str,
+    hi: &str,
+    load: impl Fn(&Warehouse, &str, &str) -> Result<T> + Sync,
+) -> Result<(T, Option<T>)> {
+    let mid: Option<String> = wh
+        .conn()
+        .prepare_cached(
+            "SELECT game_date FROM game_dates WHERE game_date >= ?1 AND game_date < ?2 ORDER BY game_date
+             LIMIT 1 OFFSET (SELECT count(*) / 2 FROM game_dates WHERE game_date >= ?1 AND game_date < ?2)",
+        )?
+        .query_row([lo, hi], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let Some(mid) = mid.filter(|m| m.as_str() > lo) else { return Ok((load(wh, lo, hi)?, None)) };
+    let (path, load) = (wh.path().to_path_buf(), &load);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| load(&Warehouse::open_read_only(&path)?, &mid, hi));
+        let earlier = load(wh, lo, &mid);
+        let later = later
+            .join()
+            .map_err(|_| crate::Error::Step { step: "memo", message: "a loading thread panicked".into() })?;
+        Ok((earlier?, Some(later?)))
+    })
+}
+
 /// A date after every partition: a key over a whole asset.
 pub fn after_all() -> Date {
     Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX)
