@@ -97,6 +97,17 @@ impl Category {
         Category::GameContext,
     ];
 
+    /// The category's place in [`Category::ALL`].
+    pub const fn index(self) -> usize {
+        match self {
+            Category::Matchup => 0,
+            Category::PlayerHistory => 1,
+            Category::TeamContext => 2,
+            Category::Vegas => 3,
+            Category::GameContext => 4,
+        }
+    }
+
     /// The name (its quality column is `<name>_quality`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -327,7 +338,7 @@ impl Quality {
             if !(f.required || *t != Tag::Missing) {
                 continue;
             }
-            let c = 1 + Category::ALL.iter().position(|c| *c == f.category).unwrap_or(0);
+            let c = 1 + f.category.index();
             for slot in [0, c] {
                 sums[slot].0 += t.weight();
                 sums[slot].1 += 1;
@@ -412,6 +423,13 @@ impl Drift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_category_knows_its_place() {
+        for (i, c) in Category::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
+    }
 
     #[test]
     fn every_feature_is_a_column_of_the_feature_store_in_order() {

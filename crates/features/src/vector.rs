@@ -302,7 +302,9 @@ impl FeatureRow {
 
     /// The `feature_sources` codes.
     pub fn source_codes(&self) -> String {
-        self.tags.iter().map(|t| t.code()).collect()
+        let mut s = String::with_capacity(self.tags.len());
+        s.extend(self.tags.iter().map(|t| t.code()));
+        s
     }
 
     /// The `ml_feature_store` row.
