@@ -28,24 +28,28 @@ const ROWS_PER_STATEMENT: usize = 32;
 /// SQLite's default limit on a statement's parameters.
 const MAX_PARAMETERS: usize = 32_766;
 
-/// One table's `INSERT` statements, prepared once and run for any number of rows: one that
-/// inserts up to 32 rows at a time and one for the rest. It borrows the
-/// connection (or transaction) it was prepared on; the statements are finalized when it is
-/// dropped.
+/// One table's `INSERT` statements, prepared once and run for any number of rows: a ladder
+/// of statements inserting 32, 8 and 1 rows at a time, each run as often as what is left
+/// allows. A partition's last rows (15 on average) went one statement each when only 32 and
+/// 1 existed, and each statement has a fixed cost of a few thousand instructions on the
+/// single writer thread (opening cursors, halting, resetting). It borrows the connection (or
+/// transaction) it was prepared on; the statements are finalized when it is dropped.
 pub struct Inserter<'c> {
     db: *mut ffi::sqlite3,
-    /// Inserts one row.
-    one: *mut ffi::sqlite3_stmt,
-    /// Inserts `per` rows (null when `per` < 2).
-    many: *mut ffi::sqlite3_stmt,
-    per: usize,
+    /// From the most rows per statement to one.
+    rungs: Vec<Rung>,
     columns: usize,
-    /// Per parameter of `one` and of `many`: whether it holds NULL now. A reset keeps the
-    /// bindings, so a NULL where the previous row had one is not bound again (about a fifth
-    /// of the values written are NULL, most of them in the same columns row after row).
-    null_one: Vec<bool>,
-    null_many: Vec<bool>,
     _conn: PhantomData<&'c Connection>,
+}
+
+/// A statement inserting `rows` rows.
+struct Rung {
+    rows: usize,
+    stmt: *mut ffi::sqlite3_stmt,
+    /// Per parameter: whether it holds NULL now. A reset keeps the bindings, so a NULL where
+    /// the previous row had one is not bound again (about a fifth of the values written are
+    /// NULL, most of them in the same columns row after row).
+    null: Vec<bool>,
 }
 
 /// SQLite's error for `rc`, with the connection's message.
@@ -101,44 +105,36 @@ impl<'c> Inserter<'c> {
         // SAFETY: the handle is the live connection `conn` borrows for 'c, and the statements
         // are finalized (Drop) before that borrow ends.
         let db = unsafe { conn.handle() };
-        let one = prepare(db, &insert("INSERT", 1), ffi::SQLITE_PREPARE_PERSISTENT)?;
-        // A new statement's parameters are all NULL.
-        let mut ins = Inserter {
-            db,
-            one,
-            many: std::ptr::null_mut(),
-            per,
-            columns,
-            null_one: vec![true; columns],
-            null_many: Vec::new(),
-            _conn: PhantomData,
-        };
-        if per >= 2 {
-            ins.many = prepare(db, &insert("INSERT OR FAIL", per), ffi::SQLITE_PREPARE_PERSISTENT)?;
-            ins.null_many = vec![true; columns * per];
+        let mut ins = Inserter { db, rungs: Vec::new(), columns, _conn: PhantomData };
+        let mut sizes = vec![per, per / 4, 1];
+        sizes.retain(|n| *n >= 1);
+        sizes.dedup();
+        for rows in sizes {
+            // One row needs no statement journal either way.
+            let verb = if rows == 1 { "INSERT" } else { "INSERT OR FAIL" };
+            let stmt = prepare(db, &insert(verb, rows), ffi::SQLITE_PREPARE_PERSISTENT)?;
+            // Pushed at once, so that Drop finalizes it if a later one fails. A new
+            // statement's parameters are all NULL.
+            ins.rungs.push(Rung { rows, stmt, null: vec![true; columns * rows] });
         }
         Ok(ins)
     }
 
     /// Inserts the rows (values in the table's column order); returns how many.
     pub fn insert<'r>(&mut self, rows: impl IntoIterator<Item = &'r [Value]>) -> Result<usize> {
-        let mut n = 0;
-        let mut batch: Vec<&[Value]> = Vec::with_capacity(self.per);
-        for row in rows {
-            if row.len() != self.columns {
-                return Err(rusqlite::Error::InvalidParameterCount(row.len(), self.columns).into());
-            }
-            batch.push(row);
-            n += 1;
-            if batch.len() == self.per && !self.many.is_null() {
-                run(self.db, self.many, &mut self.null_many, &batch)?;
-                batch.clear();
+        let rows: Vec<&[Value]> = rows.into_iter().collect();
+        if let Some(row) = rows.iter().find(|r| r.len() != self.columns) {
+            return Err(rusqlite::Error::InvalidParameterCount(row.len(), self.columns).into());
+        }
+        let mut left: &[&[Value]] = &rows;
+        for rung in &mut self.rungs {
+            while left.len() >= rung.rows {
+                let (now, rest) = left.split_at(rung.rows);
+                run(self.db, rung.stmt, &mut rung.null, now)?;
+                left = rest;
             }
         }
-        for row in batch {
-            run(self.db, self.one, &mut self.null_one, &[row])?;
-        }
-        Ok(n)
+        Ok(rows.len())
     }
 }
 
@@ -202,11 +198,10 @@ fn run(
 
 impl Drop for Inserter<'_> {
     fn drop(&mut self) {
-        // SAFETY: the statements are live (or null, which finalize ignores) and dropped once;
-        // the connection outlives them ('c).
-        unsafe {
-            ffi::sqlite3_finalize(self.one);
-            ffi::sqlite3_finalize(self.many);
+        for rung in &self.rungs {
+            // SAFETY: the statements are live and finalized once; the connection outlives
+            // them ('c).
+            unsafe { ffi::sqlite3_finalize(rung.stmt) };
         }
     }
 }
@@ -270,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn many_rows_go_in_whole_statements_and_the_rest_one_by_one() {
+    fn rows_go_down_the_ladder_of_statements() {
         let conn = Connection::open_in_memory().expect("open");
         conn.execute_batch(&T.ddl()).expect("ddl");
         let row = |i: usize| {
@@ -281,8 +276,8 @@ mod tests {
                 Value::Text("x".repeat(i % 5)),
             ]
         };
-        // Two full statements and a remainder.
-        let n = 2 * ROWS_PER_STATEMENT + 5;
+        // Two full statements, two of the middle rung and five single rows.
+        let n = 2 * ROWS_PER_STATEMENT + 2 * (ROWS_PER_STATEMENT / 4) + 5;
         let rows: Vec<Vec<Value>> = (0..n).map(row).collect();
         let mut ins = Inserter::new(&conn, &T).expect("prepare");
         assert_eq!(ins.insert(rows.iter().map(Vec::as_slice)).expect("insert"), n);
@@ -306,8 +301,7 @@ mod tests {
         let conn = Connection::open_in_memory().expect("open");
         conn.execute_batch(&T.ddl()).expect("ddl");
         // Runs of NULLs and of values longer than a statement, so that a parameter goes
-        // NULL → NULL (not bound again), value → NULL and NULL → value, in the many-row
-        // statement and in the one-row statement of the remainder.
+        // NULL → NULL (not bound again), value → NULL and NULL → value, in each rung.
         let row = |i: usize| {
             let null = (i / 40).is_multiple_of(2);
             vec![
@@ -317,7 +311,7 @@ mod tests {
                 if null { Value::Text(format!("t{i}")) } else { Value::Null },
             ]
         };
-        let n = 5 * ROWS_PER_STATEMENT + 3;
+        let n = 5 * ROWS_PER_STATEMENT + 3 * (ROWS_PER_STATEMENT / 4) + 3;
         let rows: Vec<Vec<Value>> = (0..n).map(row).collect();
         let mut ins = Inserter::new(&conn, &T).expect("prepare");
         // In two calls: the second starts with the bindings the first left.
