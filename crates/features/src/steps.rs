@@ -76,19 +76,37 @@ impl<T> Facts<T> {
     }
 }
 
-/// Reads `(key, date) → T` from a stored phase-4 table.
+/// Reads `(key, date) → T` from a stored phase-4 table: the key is the first column, or the
+/// first and the column `second_key` joined as an [`id_pair`](propcast_core::id_pair); the
+/// date is the second column.
 fn read_by<T>(
     wh: &Warehouse,
     sql: &str,
     first: Date,
     last: Date,
+    second_key: Option<usize>,
     f: impl Fn(&Cols<'_>) -> Result<T>,
 ) -> Result<Facts<T>> {
     let mut q = Query::new(wh.conn(), sql, &[&first.to_string(), &last.to_string()])?;
     let mut out: HashMap<Date, HashMap<String, T>> = HashMap::default();
+    // Rows come date by date (the date index): each date is parsed once.
+    let mut at: Option<(String, Date)> = None;
     while let Some(r) = q.next()? {
-        let date = parse(r.get(1)?)?;
-        out.entry(date).or_default().insert(r.get(0)?, f(&r)?);
+        let text: &str = r.get(1)?;
+        let date = match &at {
+            Some((t, d)) if t == text => *d,
+            _ => {
+                let d = parse(text)?;
+                at = Some((text.to_string(), d));
+                d
+            }
+        };
+        let a: &str = r.get(0)?;
+        let key = match second_key {
+            Some(i) => propcast_core::id_pair(a, r.get(i)?),
+            None => a.to_string(),
+        };
+        out.entry(date).or_default().insert(key, f(&r)?);
     }
     Ok(Facts(out))
 }
@@ -164,6 +182,7 @@ fn read_shot_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<Shot
          WHERE analysis_date BETWEEN ?1 AND ?2 AND paint_rate_last_10 IS NOT NULL",
         first,
         last,
+        None,
         |r| {
             Ok(ShotFacts {
                 zone: r.get(2)?,
@@ -183,6 +202,7 @@ fn read_opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<Opp
          FROM team_defense_zone_analysis WHERE analysis_date BETWEEN ?1 AND ?2",
         first,
         last,
+        None,
         |r| Ok(OppDefense { def_rating: r.get(2)?, pace: r.get(3)?, vs_league: [r.get(4)?, r.get(5)?, r.get(6)?] }),
     )
 }
@@ -190,12 +210,13 @@ fn read_opp_defense(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<Opp
 fn read_cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CacheFacts>> {
     read_by(
         wh,
-        "SELECT player_id || ' ' || team_abbr, cache_date, points_avg_last_5, points_avg_last_10, points_avg_season,
+        "SELECT player_id, cache_date, points_avg_last_5, points_avg_last_10, points_avg_season,
                 points_std_last_10, games_in_last_7_days, team_pace_last_10, team_off_rating_last_10,
-                player_usage_rate_season
+                player_usage_rate_season, team_abbr
          FROM player_daily_cache WHERE cache_date BETWEEN ?1 AND ?2",
         first,
         last,
+        Some(10),
         |r| {
             Ok(CacheFacts {
                 points_avg_last_5: r.get(2)?,
@@ -215,11 +236,12 @@ fn read_cache_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<Cac
 fn composite_facts(wh: &Warehouse, first: Date, last: Date) -> Result<Facts<CompositeFacts>> {
     read_by(
         wh,
-        "SELECT player_id || ' ' || game_id, game_date, fatigue_score, shot_zone_mismatch_score, pace_score,
-                usage_spike_score
+        "SELECT player_id, game_date, fatigue_score, shot_zone_mismatch_score, pace_score, usage_spike_score,
+                game_id
          FROM player_composite_factors WHERE game_date BETWEEN ?1 AND ?2",
         first,
         last,
+        Some(6),
         |r| {
             Ok(CompositeFacts {
                 fatigue_score: r.get(2)?,
