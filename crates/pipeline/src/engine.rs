@@ -250,8 +250,9 @@ impl LedgerWrite<'_> {
     }
 }
 
-fn record_checks(
-    tx: &Transaction<'_>,
+fn record_checks<'t>(
+    tx: &'t Transaction<'_>,
+    insert: &mut Option<Inserter<'t>>,
     asset: &str,
     date: &str,
     run_id: &str,
@@ -259,23 +260,30 @@ fn record_checks(
 ) -> Result<()> {
     tx.prepare_cached("DELETE FROM check_results WHERE asset = ?1 AND partition = ?2")?
         .execute([asset, date])?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO check_results (asset, partition, check_name, severity, passed, observed, message, sample, run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for o in outcomes {
-        insert.execute(params![
-            asset,
-            date,
-            o.name,
-            o.severity.as_str(),
-            i64::from(o.passed),
-            o.observed,
-            o.message,
-            (!o.sample.is_empty()).then(|| serde_json::Value::from(o.sample.clone()).to_string()),
-            run_id
-        ])?;
-    }
+    let rows: Vec<Vec<Value>> = outcomes
+        .iter()
+        .map(|o| {
+            let sample =
+                (!o.sample.is_empty()).then(|| serde_json::Value::from(o.sample.clone()).to_string());
+            vec![
+                Value::Text(asset.to_string()),
+                Value::Text(date.to_string()),
+                Value::Text(o.name.to_string()),
+                Value::Text(o.severity.as_str().to_string()),
+                Value::Integer(i64::from(o.passed)),
+                o.observed.map_or(Value::Null, Value::Real),
+                Value::Text(o.message.clone()),
+                sample.map_or(Value::Null, Value::Text),
+                Value::Text(run_id.to_string()),
+            ]
+        })
+        .collect();
+    // A step's partitions all have the same checks: their results go in one statement.
+    let ins = match insert {
+        Some(ins) => ins,
+        None => insert.insert(Inserter::ladder(tx, &propcast_core::schema::CHECK_RESULTS, &[rows.len()])?),
+    };
+    ins.insert(rows.iter().map(Vec::as_slice))?;
     Ok(())
 }
 
@@ -352,6 +360,14 @@ fn prepare(
     }
 }
 
+/// The insert statements of a chunk's transaction, prepared by its first partition: the
+/// step's rows and its check results.
+#[derive(Default)]
+struct Inserters<'t> {
+    rows: Option<Inserter<'t>>,
+    checks: Option<Inserter<'t>>,
+}
+
 /// How a partition's write ended: (ended, rows written, warnings).
 type Outcome = (Ended, usize, usize);
 
@@ -361,7 +377,7 @@ type Outcome = (Ended, usize, usize);
 #[allow(clippy::too_many_arguments)]
 fn write_partition<'t>(
     tx: &'t Transaction<'_>,
-    inserter: &mut Option<Inserter<'t>>,
+    inserters: &mut Inserters<'t>,
     home: &Home,
     step: &dyn Step,
     planned: &Planned,
@@ -377,7 +393,7 @@ fn write_partition<'t>(
             let warnings = outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Warn).count();
             let failed: Vec<&CheckOutcome> =
                 outcomes.iter().filter(|o| !o.passed && o.severity == Severity::Error).collect();
-            record_checks(tx, step.name(), &ds, run_id, &outcomes)?;
+            record_checks(tx, &mut inserters.checks, step.name(), &ds, run_id, &outcomes)?;
             if !failed.is_empty() {
                 let why =
                     format!("check {} failed", failed.iter().map(|o| o.name).collect::<Vec<_>>().join(", "));
@@ -392,9 +408,9 @@ fn write_partition<'t>(
             }
             if let Output::Table { table, .. } = out {
                 delete_rows(tx, step, &ds, home)?;
-                let ins = match inserter {
+                let ins = match &mut inserters.rows {
                     Some(ins) => ins,
-                    None => inserter.insert(Inserter::new(tx, table)?),
+                    None => inserters.rows.insert(Inserter::new(tx, table)?),
                 };
                 ins.insert(rows.iter().map(Vec::as_slice))?;
             }
@@ -664,13 +680,13 @@ fn compute_and_write(
         match result {
             Ok(mut ready) => {
                 // One insert statement for the chunk's partitions, prepared by the first.
-                let mut inserter = None;
+                let mut inserters = Inserters::default();
                 for p in &chunk {
                     let r = ready.remove(&p.date).ok_or_else(|| {
                         Error::Graph(format!("{}: {} was not prepared", step.name(), p.date))
                     })?;
                     let ((ended, rows, warnings), written) =
-                        write_partition(&tx, &mut inserter, home, step, p, r, run_id, &started)?;
+                        write_partition(&tx, &mut inserters, home, step, p, r, run_id, &started)?;
                     spent.put(written);
                     match ended {
                         Ended::Ok => rep.computed += 1,

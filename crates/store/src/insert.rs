@@ -90,10 +90,17 @@ impl<'c> Inserter<'c> {
     /// insert (and the caller's transaction), but SQLite needs no statement journal to undo
     /// the statement's earlier rows, which the caller's rollback undoes anyway.
     pub fn new(conn: &'c Connection, table: &TableDef) -> Result<Inserter<'c>> {
+        let per = ROWS_PER_STATEMENT.min(MAX_PARAMETERS / table.columns.len().max(1));
+        Self::ladder(conn, table, &[per, per / 4])
+    }
+
+    /// [`Inserter::new`] with rungs of `sizes` rows (largest first; sizes of zero, or with
+    /// more parameters than SQLite allows, are left out) and one row: for rows that come in
+    /// batches of a known size (a partition's check results).
+    pub fn ladder(conn: &'c Connection, table: &TableDef, sizes: &[usize]) -> Result<Inserter<'c>> {
         let columns = table.columns.len();
         let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
         let values = format!("({})", vec!["?"; columns].join(", "));
-        let per = ROWS_PER_STATEMENT.min(MAX_PARAMETERS / columns.max(1));
         let insert = |verb: &str, rows: usize| {
             format!(
                 "{verb} INTO {} ({}) VALUES {}",
@@ -106,9 +113,11 @@ impl<'c> Inserter<'c> {
         // are finalized (Drop) before that borrow ends.
         let db = unsafe { conn.handle() };
         let mut ins = Inserter { db, rungs: Vec::new(), columns, _conn: PhantomData };
-        let mut sizes = vec![per, per / 4, 1];
-        sizes.retain(|n| *n >= 1);
+        let mut sizes: Vec<usize> =
+            sizes.iter().copied().filter(|n| *n > 1 && n * columns <= MAX_PARAMETERS).collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
         sizes.dedup();
+        sizes.push(1);
         for rows in sizes {
             // One row needs no statement journal either way.
             let verb = if rows == 1 { "INSERT" } else { "INSERT OR FAIL" };
