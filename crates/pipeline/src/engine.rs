@@ -645,6 +645,21 @@ impl Spent {
     }
 }
 
+/// `planned` in chunks of `size` partitions, the last ones smaller: the final chunks of an
+/// asset are computed while the other workers have nothing left to take, and the writer
+/// writes the very last one alone, so each of the last `workers` chunks is cut in four
+/// (the cores idled for about a chunk's time at the end of every asset; session 13). What a
+/// partition computes does not depend on its chunk.
+fn chunked(planned: &[Planned], size: usize, workers: usize) -> Vec<Vec<Planned>> {
+    let mut chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
+    if chunks.len() > 2 * workers {
+        let tail: Vec<Vec<Planned>> = chunks.split_off(chunks.len() - workers);
+        chunks
+            .extend(tail.iter().flat_map(|c| c.chunks(c.len().div_ceil(4).max(1)).map(<[Planned]>::to_vec)));
+    }
+    chunks
+}
+
 /// Computes the planned partitions in chunks (in `workers` threads, each with its own read
 /// connection, which also sort, gate and hash what they computed) and writes each on this
 /// thread as it arrives.
@@ -671,7 +686,7 @@ fn compute_and_write(
     if let Some(first) = planned.iter().map(|p| p.date).min() {
         propcast_store::memo::step_begins(first);
     }
-    let chunks: Vec<Vec<Planned>> = planned.chunks(size).map(<[Planned]>::to_vec).collect();
+    let chunks = chunked(&planned, size, workers.max(1));
     // One transaction per chunk: every partition in it is complete (rows, checks, ledger) or,
     // if the process dies before the commit, absent; a resumed run recomputes the chunk.
     let spent = Spent::default();
@@ -790,4 +805,25 @@ fn compute_and_write(
         log(write_us);
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_chunks_are_cut_in_four_and_every_partition_stays_once_in_order() {
+        let day = |i: i64| propcast_core::parse_date("2024-10-22").expect("date") + chrono::Duration::days(i);
+        let planned: Vec<Planned> = (0..107)
+            .map(|i| Planned { date: day(i), reason: Reason::Missing, fingerprint: String::new() })
+            .collect();
+        let sizes = |c: &[Vec<Planned>]| c.iter().map(Vec::len).collect::<Vec<_>>();
+        let chunks = chunked(&planned, 10, 2);
+        // Nine chunks of ten; the tenth (10) and the last (7) in four pieces each.
+        assert_eq!(sizes(&chunks), [10, 10, 10, 10, 10, 10, 10, 10, 10, 3, 3, 3, 1, 2, 2, 2, 1]);
+        let dates: Vec<Date> = chunks.iter().flatten().map(|p| p.date).collect();
+        assert_eq!(dates, planned.iter().map(|p| p.date).collect::<Vec<_>>());
+        // Few chunks: left as they are.
+        assert_eq!(sizes(&chunked(&planned[..35], 10, 2)), [10, 10, 10, 5]);
+    }
 }

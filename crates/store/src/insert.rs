@@ -1,5 +1,5 @@
-//! The writer's hot path: inserting rows through one prepared statement that binds each
-//! value in place.
+//! The writer's hot path: inserting rows through prepared statements (a ladder of 32, 8 and
+//! 1 rows a statement) that bind each value in place.
 //!
 //! rusqlite binds text as `SQLITE_TRANSIENT`, so SQLite copies every string it is given
 //! before the statement runs (and frees the copy at the next bind): with a full backfill
@@ -7,8 +7,9 @@
 //! breakdowns, the feature sources), that copy was about 3 % of the pipeline's CPU, all of
 //! it on the single writer thread. [`Inserter`] binds text and blobs as `SQLITE_STATIC`
 //! instead: SQLite reads them where they are while the row's statement runs. That is sound
-//! because every value of a row is bound again before each step, and the row outlives its
-//! step (docs/decisions.md, session 8).
+//! because every text and blob value of a row is bound again before each step, and the row
+//! outlives its step (docs/decisions.md, session 8); only a NULL may stay bound from the
+//! row before (session 13).
 
 #![allow(unsafe_code)]
 
