@@ -710,7 +710,7 @@ fn compute_and_write(
         let tx = wh.transaction()?;
         match result {
             Ok(mut ready) => {
-                // One insert statement for the chunk's partitions, prepared by the first.
+                // The chunk's insert statements (rows, check results), prepared by its first partition.
                 let mut inserters = Inserters::default();
                 for p in &chunk {
                     let r = ready.remove(&p.date).ok_or_else(|| {

@@ -236,6 +236,16 @@ mod tests {
         partitioning: Partitioning::Whole,
     };
 
+    /// Every row of `t`, by key.
+    fn stored(conn: &Connection) -> Vec<Vec<Value>> {
+        conn.prepare("SELECT k, i, r, t FROM t ORDER BY k")
+            .expect("select")
+            .query_map([], |r| Ok((0..4).map(|c| r.get::<_, Value>(c)).collect::<rusqlite::Result<Vec<_>>>()))
+            .expect("query")
+            .map(|r| r.expect("row").expect("values"))
+            .collect()
+    }
+
     #[test]
     fn binds_every_kind_and_reports_sqlite_errors() {
         let conn = Connection::open_in_memory().expect("open");
@@ -292,14 +302,7 @@ mod tests {
         let mut ins = Inserter::new(&conn, &T).expect("prepare");
         assert_eq!(ins.insert(rows.iter().map(Vec::as_slice)).expect("insert"), n);
         drop(rows);
-        let got: Vec<Vec<Value>> = conn
-            .prepare("SELECT k, i, r, t FROM t ORDER BY k")
-            .expect("select")
-            .query_map([], |r| Ok((0..4).map(|c| r.get::<_, Value>(c)).collect::<rusqlite::Result<Vec<_>>>()))
-            .expect("query")
-            .map(|r| r.expect("row").expect("values"))
-            .collect();
-        assert_eq!(got, (0..n).map(row).collect::<Vec<_>>());
+        assert_eq!(stored(&conn), (0..n).map(row).collect::<Vec<_>>());
         // A duplicate inside a full statement fails it with SQLite's constraint error.
         let again: Vec<Vec<Value>> = (n - ROWS_PER_STATEMENT..n).map(row).collect();
         let err = ins.insert(again.iter().map(Vec::as_slice)).expect_err("duplicates").to_string();
@@ -328,13 +331,6 @@ mod tests {
         assert_eq!(ins.insert(rows[..n / 2].iter().map(Vec::as_slice)).expect("insert"), n / 2);
         assert_eq!(ins.insert(rows[n / 2..].iter().map(Vec::as_slice)).expect("insert"), n - n / 2);
         drop(rows);
-        let got: Vec<Vec<Value>> = conn
-            .prepare("SELECT k, i, r, t FROM t ORDER BY k")
-            .expect("select")
-            .query_map([], |r| Ok((0..4).map(|c| r.get::<_, Value>(c)).collect::<rusqlite::Result<Vec<_>>>()))
-            .expect("query")
-            .map(|r| r.expect("row").expect("values"))
-            .collect();
-        assert_eq!(got, (0..n).map(row).collect::<Vec<_>>());
+        assert_eq!(stored(&conn), (0..n).map(row).collect::<Vec<_>>());
     }
 }
