@@ -279,11 +279,8 @@ fn record_checks<'t>(
         })
         .collect();
     // A step's partitions all have the same checks: their results go in one statement.
-    let ins = match insert {
-        Some(ins) => ins,
-        None => insert.insert(Inserter::ladder(tx, &propcast_core::schema::CHECK_RESULTS, &[rows.len()])?),
-    };
-    ins.insert(rows.iter().map(Vec::as_slice))?;
+    prepared(insert, || Inserter::ladder(tx, &propcast_core::schema::CHECK_RESULTS, &[rows.len()]))?
+        .insert(rows.iter().map(Vec::as_slice))?;
     Ok(())
 }
 
@@ -320,9 +317,28 @@ struct Ready {
 }
 
 /// Sorts, gates and hashes one computed partition (`conn` answers the checks' queries).
+/// The column names and the primary key's positions of the table a step writes (none for
+/// files): computed once per step, used by every partition's [`prepare`].
+struct Shape {
+    columns: Vec<&'static str>,
+    key: Vec<usize>,
+}
+
+impl Shape {
+    fn of(step: &dyn Step) -> Shape {
+        match step.output() {
+            Output::Table { table, .. } | Output::Verify { table } => {
+                Shape { columns: table.columns.iter().map(|c| c.name).collect(), key: table.key_positions() }
+            }
+            Output::Files { .. } => Shape { columns: vec![], key: vec![] },
+        }
+    }
+}
+
 fn prepare(
     conn: &Connection,
     step: &dyn Step,
+    shape: &Shape,
     date: Date,
     data: Option<PartitionData>,
     cfg: &ChecksConfig,
@@ -334,14 +350,8 @@ fn prepare(
     });
     match data {
         PartitionData::Rows(mut rows) => {
-            let (columns, key): (Vec<&str>, Vec<usize>) = match step.output() {
-                Output::Table { table, .. } | Output::Verify { table } => {
-                    (table.columns.iter().map(|c| c.name).collect(), table.key_positions())
-                }
-                Output::Files { .. } => (vec![], vec![]),
-            };
-            let hash = propcast_store::canonical(&mut rows, &key);
-            let outcomes = run_checks(conn, step, &date.to_string(), (&columns, &rows), cfg)?;
+            let hash = propcast_store::canonical(&mut rows, &shape.key);
+            let outcomes = run_checks(conn, step, &date.to_string(), (&shape.columns, &rows), cfg)?;
             Ok(Ready { data: PartitionData::Rows(rows), outcomes, hash: Some(hash) })
         }
         // Stored rows are gated as they are (their order is irrelevant to the checks) and
@@ -366,6 +376,17 @@ fn prepare(
 struct Inserters<'t> {
     rows: Option<Inserter<'t>>,
     checks: Option<Inserter<'t>>,
+}
+
+/// The inserter in `slot`, prepared by `new` the first time.
+fn prepared<'s, 't>(
+    slot: &'s mut Option<Inserter<'t>>,
+    new: impl FnOnce() -> propcast_store::Result<Inserter<'t>>,
+) -> Result<&'s mut Inserter<'t>> {
+    Ok(match slot {
+        Some(ins) => ins,
+        None => slot.insert(new()?),
+    })
 }
 
 /// How a partition's write ended: (ended, rows written, warnings).
@@ -408,11 +429,8 @@ fn write_partition<'t>(
             }
             if let Output::Table { table, .. } = out {
                 delete_rows(tx, step, &ds, home)?;
-                let ins = match &mut inserters.rows {
-                    Some(ins) => ins,
-                    None => inserters.rows.insert(Inserter::new(tx, table)?),
-                };
-                ins.insert(rows.iter().map(Vec::as_slice))?;
+                prepared(&mut inserters.rows, || Inserter::new(tx, table))?
+                    .insert(rows.iter().map(Vec::as_slice))?;
             }
             lw.write(tx, Ended::Ok, rows.len(), hash.as_deref().unwrap_or_default(), None, None)?;
             Ok(((Ended::Ok, rows.len(), warnings), rows))
@@ -747,6 +765,7 @@ fn compute_and_write(
     // Compute and write times, for `-vv` (where a slow asset spends its time).
     let compute_us = std::sync::atomic::AtomicU64::new(0);
     let mut write_us = 0u128;
+    let shape = Shape::of(step);
     let compute = |wh: &Warehouse, chunk: &[Planned]| {
         let t = std::time::Instant::now();
         let mut dates: Vec<Date> = chunk.iter().map(|p| p.date).collect();
@@ -758,7 +777,7 @@ fn compute_and_write(
                 let mut data: HashMap<Date, PartitionData> = data.into_iter().collect();
                 dates
                     .iter()
-                    .map(|d| Ok((*d, prepare(wh.conn(), step, *d, data.remove(d), cfg)?)))
+                    .map(|d| Ok((*d, prepare(wh.conn(), step, &shape, *d, data.remove(d), cfg)?)))
                     .collect::<Result<HashMap<Date, Ready>>>()
             })
             .map_err(|e| e.to_string());
