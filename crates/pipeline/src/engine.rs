@@ -316,7 +316,6 @@ struct Ready {
     hash: Option<String>,
 }
 
-/// Sorts, gates and hashes one computed partition (`conn` answers the checks' queries).
 /// The column names and the primary key's positions of the table a step writes (none for
 /// files): computed once per step, used by every partition's [`prepare`].
 struct Shape {
@@ -335,6 +334,7 @@ impl Shape {
     }
 }
 
+/// Sorts, gates and hashes one computed partition (`conn` answers the checks' queries).
 fn prepare(
     conn: &Connection,
     step: &dyn Step,
